@@ -1,0 +1,53 @@
+# The single entry point, locally and in CI:  make setup && make run  /  make test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: setup install index run test test-fast eval lint format clean
+
+## setup: create .venv, install everything, build the index of seeds/
+setup: install index
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade --quiet pip
+	# torch first and pinned: the CPU build; any other spec pulls a multi-GB CUDA build.
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## index: build (or refresh) index/ from seeds/
+index: install
+	$(BIN)/qa index
+
+## run: the chat UI on the seed corpus (http://127.0.0.1:7860; QA_HOST / QA_PORT to change)
+run: install
+	$(BIN)/qa ui
+
+## test: the whole test suite, slow tests included
+test: install
+	$(BIN)/python -m pytest
+
+## test-fast: skip the tests that load the model
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow"
+
+## eval: score the bundled question set; report in eval-report/
+eval: install
+	$(BIN)/qa eval --out eval-report
+
+lint: install
+	$(BIN)/ruff check qa tests
+	$(BIN)/ruff format --check qa tests
+
+format: install
+	$(BIN)/ruff format qa tests
+	$(BIN)/ruff check --fix qa tests
+
+clean:
+	rm -rf $(VENV) index/build-* index/.tmp-* index/CURRENT eval-report .pytest_cache

@@ -1,0 +1,179 @@
+"""The assistant: one object that holds the index and answers questions.
+
+    from qa import Assistant, ask
+    answer = ask("When was Qasem Soleimani killed?")      # default assistant over seeds/ and index/
+    assistant = Assistant.from_settings(corpus_dir="seeds", index_dir="index")
+    passages = assistant.retrieve("question", k=5)
+
+The CLI, the chat UI and the HTTP API all call this; none has logic of its own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from qa.chain import build_chain
+from qa.corpus import list_sources
+from qa.embeddings import SentenceTransformerEmbeddings, resolve_model
+from qa.errors import QAError
+from qa.extractive import ExtractiveAnswerer
+from qa.index_store import CorpusIndex, ProgressFn, build_index, open_index
+from qa.records import Answer, Article, Passage
+from qa.retrieval import HybridRetriever, hybrid_search
+from qa.settings import Settings
+
+# How often, at most, an answer checks that the corpus files have not changed.
+_FRESHNESS_INTERVAL_S = 2.0
+
+
+def check_question(question: Any, settings: Settings) -> str:
+    """The question, stripped, or a QAError saying why it cannot be asked."""
+    if not isinstance(question, str):
+        raise QAError("The question must be text.")
+    question = " ".join(question.split())
+    if not question:
+        raise QAError("The question is empty: type a question about the articles.")
+    if len(question) > settings.max_question_chars:
+        raise QAError(
+            f"The question is {len(question):,} characters long; the limit is "
+            f"{settings.max_question_chars:,}. Ask it in fewer words."
+        )
+    if not re.search(r"\w", question):
+        raise QAError("The question has no words in it, only punctuation or symbols.")
+    return question
+
+
+def _corpus_stamp(corpus_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """Cheap signature of the corpus folder (names, sizes, mtimes) to notice edits."""
+    try:
+        return tuple(
+            (str(p), p.stat().st_size, p.stat().st_mtime_ns)
+            for p in sorted(Path(corpus_dir).expanduser().rglob("*"))
+            if p.is_file()
+        )
+    except OSError:
+        return ()
+
+
+class Assistant:
+    """Questions in, cited answers out, over one corpus and its index."""
+
+    def __init__(
+        self, settings: Settings, embedder: SentenceTransformerEmbeddings, index: CorpusIndex
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self._lock = threading.RLock()
+        self._set_index(index)
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings | None = None,
+        *,
+        on_progress: ProgressFn | None = None,
+        rebuild: bool = True,
+        **overrides: Any,
+    ) -> Assistant:
+        """An assistant over `settings` (or `Settings()` from the environment) with `overrides`.
+
+        The index is loaded, or built when missing or stale (unless rebuild=False).
+        """
+        settings = (
+            (settings or Settings()).with_overrides(**overrides) if overrides else (settings or Settings())
+        )
+        list_sources(
+            settings.corpus_dir
+        )  # a clear error for a missing or empty corpus, before any model loads
+        embedder = SentenceTransformerEmbeddings(
+            resolve_model(settings.embedding_model), batch_size=settings.embedding_batch_size
+        )
+        progress = on_progress or (lambda stage, done, total: None)
+        index = open_index(settings, embedder, progress, rebuild=rebuild)
+        return cls(settings, embedder, index)
+
+    def _set_index(self, index: CorpusIndex) -> None:
+        self.index = index
+        self.answerer = ExtractiveAnswerer(index, self.settings)
+        self._stamp = _corpus_stamp(self.settings.corpus_dir)
+        self._checked_at = time.monotonic()
+
+    # -- index -----------------------------------------------------------------
+    @property
+    def articles(self) -> list[Article]:
+        return list(self.index.articles.values())
+
+    def rebuild_index(self, on_progress: ProgressFn | None = None) -> None:
+        """Build the index anew from the corpus folder."""
+        with self._lock:
+            index = build_index(self.settings, self.embedder, on_progress or (lambda s, d, t: None))
+            self._set_index(index)
+
+    def ensure_fresh(self) -> None:
+        """Reload or rebuild the index if the corpus files changed since it was loaded."""
+        if time.monotonic() - self._checked_at < _FRESHNESS_INTERVAL_S:
+            return
+        with self._lock:
+            stamp = _corpus_stamp(self.settings.corpus_dir)
+            self._checked_at = time.monotonic()
+            if stamp != self._stamp:
+                self._set_index(open_index(self.settings, self.embedder))
+
+    # -- questions ---------------------------------------------------------------
+    def retriever(self, k: int | None = None) -> HybridRetriever:
+        """The hybrid retriever as a LangChain `BaseRetriever`."""
+        return HybridRetriever(index=self.index, embedder=self.embedder, settings=self.settings, k=k)
+
+    def chain(self, k: int | None = None):
+        """The retrieval -> answer chain; invoke it with {"question": ...}."""
+
+        def answer_fn(question: str, passages: list[Passage]) -> Answer:
+            return self.answerer.answer(question, self.embedder.query_vector(question), passages)
+
+        return build_chain(self.retriever(k), answer_fn)
+
+    def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
+        """The k best passages for the question, best first, with their scores."""
+        question = check_question(question, self.settings)
+        k = self._check_k(k)
+        self.ensure_fresh()
+        return hybrid_search(self.index, self.embedder, question, self.settings, k=k)
+
+    def ask(self, question: str, k: int | None = None) -> Answer:
+        """A cited answer, or an abstention that still lists the closest passages."""
+        started = time.perf_counter()
+        question = check_question(question, self.settings)
+        k = self._check_k(k)
+        self.ensure_fresh()
+        answer: Answer = self.chain(k).invoke({"question": question})
+        return dataclasses.replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
+
+    def _check_k(self, k: int | None) -> int:
+        if k is None:
+            return self.settings.k
+        if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 100:
+            raise QAError(f"k must be a whole number from 1 to 100, not {k!r}.")
+        return k
+
+
+_default: Assistant | None = None
+_default_lock = threading.Lock()
+
+
+def default_assistant() -> Assistant:
+    """The shared assistant over the default settings (environment QA_*), built once."""
+    global _default  # noqa: PLW0603  (a process-wide cache of an expensive object)
+    with _default_lock:
+        if _default is None:
+            _default = Assistant.from_settings()
+        return _default
+
+
+def ask(question: str, k: int | None = None) -> Answer:
+    """Ask the default assistant (seeds/ and index/ unless QA_* says otherwise)."""
+    return default_assistant().ask(question, k=k)

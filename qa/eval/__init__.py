@@ -1,0 +1,1 @@
+"""Evaluation on a fixed question set: retrieval, answers, citations, abstention, latency."""

@@ -1,0 +1,233 @@
+"""The default answerer, no LLM needed: the sentences of the retrieved passages that answer the question.
+
+Each candidate sentence is scored by its embedding similarity to the question,
+the share of the question's keywords it contains (weighted by rarity), and
+whether it holds the kind of thing asked for (a number for "how many", a
+date for "when"). The best one to three sentences, quoted verbatim, make
+the answer; each cites its passage with exact offsets. When the best score
+is below the calibrated threshold, or the question names something the
+corpus never mentions, the answerer abstains and still lists the passages.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.index_store import CorpusIndex
+from qa.records import Answer, Citation, Passage
+from qa.settings import Settings
+from qa.terms import terms
+
+ABSTAIN_TEXT = (
+    "The articles don't answer this. The closest passages are listed below, but none of them says it."
+)
+
+_COUNT_Q = re.compile(r"^\s*(how (many|much)|what (number|percentage|share|amount|proportion))\b", re.I)
+_TIME_Q = re.compile(
+    r"^\s*(when|what (year|date|month|day)|in (what|which) (year|month)|on what date)\b", re.I
+)
+_PERSON_Q = re.compile(r"^\s*(who|whom|whose)\b", re.I)
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|dozen)\b", re.I
+)
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_DATE = re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b", re.I)
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:[- ](?:al-|Al-)?[A-Z][a-z]+)+")
+
+# Weights of the sentence score. They sum to 1 for a perfect sentence, so the
+# score reads as a confidence in [0, 1].
+_W_COSINE = 0.55
+_W_LEXICAL = 0.40
+_W_RANK = 0.05
+_TYPE_MISS_PENALTY = 0.10
+# A further sentence joins the answer only when nearly as good as the best.
+_JOIN_MARGIN = 0.06
+_REDUNDANT_COSINE = 0.85
+# Numbers and names in the question the corpus never mentions lower confidence this much.
+_UNKNOWN_ENTITY_PENALTY = 0.20
+
+
+@dataclass
+class Candidate:
+    sentence: int  # global sentence index
+    passage_rank: int  # position of its passage in the retrieved list
+    cosine: float
+    lexical: float
+    type_ok: bool | None
+    score: float
+
+
+def question_type(question: str) -> str | None:
+    if _COUNT_Q.search(question):
+        return "count"
+    if _TIME_Q.search(question):
+        return "time"
+    if _PERSON_Q.search(question):
+        return "person"
+    return None
+
+
+def _type_ok(kind: str | None, sentence: str, question: str) -> bool | None:
+    if kind == "count":
+        return bool(_NUMBER.search(sentence))
+    if kind == "time":
+        return bool(_DATE.search(sentence))
+    if kind == "person":
+        asked = question.lower()
+        return any(name.lower() not in asked for name in _NAME.findall(sentence))
+    return None
+
+
+def cite_marker(sentence: str, n: int) -> str:
+    """`sentence` with " [n]" before its final full stop (after it when a quote closes it)."""
+    stripped = sentence.rstrip()
+    if stripped and stripped[-1] in ".!?" and not stripped.endswith("..."):
+        return f"{stripped[:-1]} [{n}]{stripped[-1]}"
+    return f"{stripped} [{n}]"
+
+
+class ExtractiveAnswerer:
+    """Answers by quoting the retrieved sentences that answer the question."""
+
+    name = "extractive"
+
+    def __init__(self, index: CorpusIndex, settings: Settings) -> None:
+        self.index = index
+        self.settings = settings
+        self._sentence_terms = [frozenset(terms(index.sentence_text(i))) for i in range(len(index.sentences))]
+        df: dict[str, int] = {}
+        for bag in self._sentence_terms:
+            for term in bag:
+                df[term] = df.get(term, 0) + 1
+        n = len(self._sentence_terms)
+        self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        self._unseen_idf = math.log(1 + (n + 0.5) / 0.5)
+
+    def _lexical(self, question_terms: set[str], sentence: int) -> float:
+        if not question_terms:
+            return 0.0
+        total = sum(self._idf.get(t, self._unseen_idf) for t in question_terms)
+        hit = sum(self._idf.get(t, self._unseen_idf) for t in question_terms & self._sentence_terms[sentence])
+        return hit / total
+
+    def _unknown_entities(self, question: str) -> list[str]:
+        """Numbers and capitalised names in the question that no article contains."""
+        unknown = []
+        for word in re.findall(r"\b(?:\d[\d,.]*\d|\d|[A-Z][A-Za-z-]{2,})\b", question[1:]):
+            stems = terms(word)
+            if stems and all(s not in self._idf for s in stems):
+                unknown.append(word)
+        return unknown
+
+    def candidates(self, question: str, query_vector: np.ndarray, passages: list[Passage]) -> list[Candidate]:
+        """Every sentence of the retrieved passages, scored, best first."""
+        row_of = {p.passage_id: i for i, p in enumerate(self.index.passages)}
+        kind = question_type(question)
+        question_terms = set(terms(question))
+        seen: set[int] = set()
+        out: list[Candidate] = []
+        for rank, passage in enumerate(passages):
+            row = row_of.get(passage.passage_id)
+            if row is None:
+                continue
+            first, last = self.index.passage_sentences[row]
+            for s in range(first, last + 1):
+                if s in seen:
+                    continue
+                seen.add(s)
+                text = self.index.sentence_text(s)
+                cosine = float(self.index.sentence_vectors[s] @ query_vector)
+                lexical = self._lexical(question_terms, s)
+                ok = _type_ok(kind, text, question)
+                score = _W_COSINE * max(cosine, 0.0) + _W_LEXICAL * lexical + _W_RANK / (1 + rank)
+                if ok is False:
+                    score -= _TYPE_MISS_PENALTY
+                out.append(Candidate(s, rank, cosine, lexical, ok, score))
+        out.sort(key=lambda c: (-c.score, c.sentence))
+        return out
+
+    def confidence(self, question: str, best: Candidate | None) -> float:
+        if best is None:
+            return 0.0
+        penalty = _UNKNOWN_ENTITY_PENALTY * len(self._unknown_entities(question))
+        return max(0.0, best.score - penalty)
+
+    def answer(self, question: str, query_vector: np.ndarray, passages: list[Passage]) -> Answer:
+        """An answer built from `passages` (best first), or an abstention listing them."""
+        ranked = self.candidates(question, query_vector, passages)
+        best = ranked[0] if ranked else None
+        confidence = self.confidence(question, best)
+        threshold = self.settings.abstain_threshold
+        if best is None or confidence < threshold:
+            return self._abstain(question, passages, confidence)
+
+        chosen = [best]
+        floor = max(threshold, best.score - _JOIN_MARGIN)
+        for cand in ranked[1:]:
+            if len(chosen) >= self.settings.max_answer_sentences or cand.score < floor:
+                break
+            if cand.type_ok is False:
+                continue
+            vectors = self.index.sentence_vectors
+            if any(float(vectors[cand.sentence] @ vectors[c.sentence]) > _REDUNDANT_COSINE for c in chosen):
+                continue
+            chosen.append(cand)
+        return self._compose(question, passages, chosen, confidence)
+
+    def _compose(
+        self, question: str, passages: list[Passage], chosen: list[Candidate], confidence: float
+    ) -> Answer:
+        cited_ranks: list[int] = []
+        for cand in chosen:
+            if cand.passage_rank not in cited_ranks:
+                cited_ranks.append(cand.passage_rank)
+        order = cited_ranks + [r for r in range(len(passages)) if r not in cited_ranks]
+        numbered = [passages[r] for r in order]
+        number_of = {rank: i + 1 for i, rank in enumerate(order)}
+        citations: list[Citation] = []
+        parts: list[str] = []
+        for cand in chosen:
+            ref = self.index.sentences[cand.sentence]
+            passage = passages[cand.passage_rank]
+            n = number_of[cand.passage_rank]
+            quote = self.index.articles[ref.doc_id].text[ref.start : ref.end]
+            citations.append(
+                Citation(
+                    n=n,
+                    doc_id=ref.doc_id,
+                    title=passage.title,
+                    date=passage.date,
+                    outlet=passage.outlet,
+                    quote=quote,
+                    start=ref.start,
+                    end=ref.end,
+                    passage_id=passage.passage_id,
+                )
+            )
+            parts.append(cite_marker(quote, n))
+        return Answer(
+            question=question,
+            text=" ".join(parts),
+            citations=citations,
+            passages=numbered,
+            abstained=False,
+            confidence=confidence,
+            answerer=self.name,
+            settings_hash=self.settings.fingerprint(),
+        )
+
+    def _abstain(self, question: str, passages: list[Passage], confidence: float) -> Answer:
+        return Answer(
+            question=question,
+            text=ABSTAIN_TEXT,
+            citations=[],
+            passages=list(passages),
+            abstained=True,
+            confidence=confidence,
+            answerer=self.name,
+            settings_hash=self.settings.fingerprint(),
+        )

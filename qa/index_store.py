@@ -1,0 +1,362 @@
+"""Build, persist and load the corpus index: passages, FAISS vectors, BM25, and a manifest.
+
+Usage:
+    index = open_index(settings, embedder)        # loads, or rebuilds when stale
+
+On disk, `index_dir/CURRENT` names the live build folder. A build is written
+to a fresh folder and CURRENT is swapped atomically at the end, so an
+interrupted build leaves the previous index usable. The manifest records
+what the index was built from (file hashes, model, splitting settings,
+format version) and the hash of every index file; a mismatch means rebuild,
+never a stale or corrupt answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.corpus import SourceFile, list_sources, load_articles
+from qa.embeddings import SentenceTransformerEmbeddings, model_signature
+from qa.errors import QAError
+from qa.passages import make_passages, split_sentences
+from qa.records import Article, Passage
+from qa.settings import Settings
+from qa.terms import STOPWORDS, stemmer, terms
+
+log = logging.getLogger(__name__)
+
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+ProgressFn = Callable[[str, int, int], None]
+
+
+class IndexUnusable(Exception):
+    """The index on disk is missing, stale or damaged; `reason` says which."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class SentenceRef:
+    """One sentence of one article, by offsets; `passage` is the first passage holding it."""
+
+    doc_id: str
+    start: int
+    end: int
+
+
+@dataclass
+class CorpusIndex:
+    """Everything retrieval and answering read, loaded in memory."""
+
+    directory: Path
+    manifest: dict[str, Any]
+    articles: dict[str, Article]
+    passages: list[Passage]
+    passage_sentences: list[tuple[int, int]]
+    sentences: list[SentenceRef]
+    sentence_vectors: np.ndarray
+    vector_store: Any  # langchain_community FAISS
+    bm25: Any  # bm25s.BM25
+
+    def sentence_text(self, i: int) -> str:
+        ref = self.sentences[i]
+        return self.articles[ref.doc_id].text[ref.start : ref.end]
+
+
+def _noop(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _build_id() -> str:
+    return f"build-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+
+
+def expected_manifest(settings: Settings, sources: list[SourceFile], model_path: Path) -> dict[str, Any]:
+    """What the manifest of an up-to-date index must say."""
+    return {
+        "shape": settings.index_shape(),
+        "model_signature": model_signature(model_path),
+        "sources": {s.doc_id: s.sha256 for s in sources},
+    }
+
+
+def embedding_text(passage: Passage) -> str:
+    """What is embedded and keyword-indexed for a passage: its title, then its text."""
+    return f"{passage.title}\n{passage.text}" if passage.title else passage.text
+
+
+def _bm25_tokenize(texts: list[str], return_ids: bool) -> Any:
+    import bm25s  # noqa: PLC0415
+
+    return bm25s.tokenize(
+        texts,
+        stopwords=sorted(STOPWORDS),
+        stemmer=stemmer(),
+        return_ids=return_ids,
+        show_progress=False,
+    )
+
+
+def bm25_query_tokens(text: str) -> list[str]:
+    return terms(text)
+
+
+def build_index(
+    settings: Settings,
+    embedder: SentenceTransformerEmbeddings,
+    on_progress: ProgressFn = _noop,
+) -> CorpusIndex:
+    """Build the index of `settings.corpus_dir` into `settings.index_dir`, atomically."""
+    import bm25s  # noqa: PLC0415
+    from langchain_community.vectorstores import FAISS  # noqa: PLC0415
+    from langchain_community.vectorstores.utils import DistanceStrategy  # noqa: PLC0415
+
+    started = time.perf_counter()
+    sources = list_sources(settings.corpus_dir)
+    on_progress("Reading articles", 0, len(sources))
+    articles = load_articles(sources)
+    if not articles:
+        raise QAError(f"No readable articles in {settings.corpus_dir}: every file was empty or unreadable.")
+    on_progress("Reading articles", len(sources), len(sources))
+
+    passages: list[Passage] = []
+    passage_sentences: list[tuple[int, int]] = []
+    sentences: list[SentenceRef] = []
+    for n, article in enumerate(articles):
+        spans = split_sentences(article.text)
+        base = len(sentences)
+        sentences.extend(SentenceRef(article.doc_id, s.start, s.end) for s in spans)
+        for passage, (first, last) in make_passages(
+            article, spans, settings.passage_sentences, settings.passage_overlap, settings.passage_max_chars
+        ):
+            passages.append(passage)
+            passage_sentences.append((base + first, base + last))
+        on_progress("Splitting into passages", n + 1, len(articles))
+    if not passages:
+        raise QAError(f"The articles in {settings.corpus_dir} contain no sentences to index.")
+
+    texts = [embedding_text(p) for p in passages]
+    by_id = articles_by_id(articles)
+    sentence_texts = [by_id[s.doc_id].text[s.start : s.end] for s in sentences]
+    all_texts = texts + sentence_texts
+    chunk = max(settings.embedding_batch_size * 4, 64)
+    vectors = []
+    for at in range(0, len(all_texts), chunk):
+        on_progress("Embedding passages and sentences", at, len(all_texts))
+        vectors.append(embedder.encode(all_texts[at : at + chunk]))
+    on_progress("Embedding passages and sentences", len(all_texts), len(all_texts))
+    matrix = np.vstack(vectors)
+    passage_vectors, sentence_vectors = matrix[: len(texts)], matrix[len(texts) :]
+
+    on_progress("Writing the index", 0, 1)
+    index_dir = Path(settings.index_dir).expanduser()
+    index_dir.mkdir(parents=True, exist_ok=True)
+    build_dir = index_dir / (".tmp-" + _build_id())
+    build_dir.mkdir()
+    try:
+        store = FAISS.from_embeddings(
+            text_embeddings=list(zip(texts, passage_vectors.tolist(), strict=True)),
+            embedding=embedder,
+            metadatas=[{"row": i} for i in range(len(passages))],
+            ids=[p.passage_id for p in passages],
+            distance_strategy=DistanceStrategy.MAX_INNER_PRODUCT,
+        )
+        store.save_local(str(build_dir / "faiss"))
+        bm25 = bm25s.BM25()
+        bm25.index(_bm25_tokenize(texts, return_ids=True), show_progress=False)
+        bm25.save(str(build_dir / "bm25"), show_progress=False)
+        np.save(build_dir / "sentence_vectors.npy", sentence_vectors)
+        _write_jsonl(build_dir / "articles.jsonl", [a.to_dict() for a in articles])
+        _write_jsonl(
+            build_dir / "passages.jsonl",
+            [
+                {**p.to_dict(), "sentences": list(span)}
+                for p, span in zip(passages, passage_sentences, strict=True)
+            ],
+        )
+        _write_jsonl(build_dir / "sentences.jsonl", [asdict(s) for s in sentences])
+        manifest = {
+            **expected_manifest(settings, sources, embedder.model_path),
+            "counts": {"articles": len(articles), "passages": len(passages), "sentences": len(sentences)},
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "build_seconds": round(time.perf_counter() - started, 2),
+            "files": {
+                f.relative_to(build_dir).as_posix(): _sha256_file(f)
+                for f in sorted(build_dir.rglob("*"))
+                if f.is_file()
+            },
+        }
+        (build_dir / MANIFEST).write_text(json.dumps(manifest, indent=2))
+        final_dir = index_dir / build_dir.name.removeprefix(".tmp-")
+        build_dir.rename(final_dir)
+        _swap_current(index_dir, final_dir.name)
+    except BaseException:
+        shutil.rmtree(build_dir, ignore_errors=True)
+        raise
+    _remove_old_builds(index_dir, keep=final_dir.name)
+    on_progress("Writing the index", 1, 1)
+    log.info(
+        "Indexed %d articles, %d passages in %.1fs", len(articles), len(passages), manifest["build_seconds"]
+    )
+    return CorpusIndex(
+        directory=final_dir,
+        manifest=manifest,
+        articles=by_id,
+        passages=passages,
+        passage_sentences=passage_sentences,
+        sentences=sentences,
+        sentence_vectors=sentence_vectors,
+        vector_store=store,
+        bm25=bm25,
+    )
+
+
+def articles_by_id(articles: list[Article]) -> dict[str, Article]:
+    return {a.doc_id: a for a in articles}
+
+
+def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _swap_current(index_dir: Path, build_name: str) -> None:
+    """Point CURRENT at a finished build: write a temp file, then rename over (atomic)."""
+    tmp = index_dir / f".{CURRENT}.{uuid.uuid4().hex[:6]}"
+    tmp.write_text(build_name + "\n")
+    os.replace(tmp, index_dir / CURRENT)
+
+
+def _remove_old_builds(index_dir: Path, keep: str) -> None:
+    for child in index_dir.iterdir():
+        if (
+            child.is_dir()
+            and child.name != keep
+            and (child.name.startswith("build-") or child.name.startswith(".tmp-build-"))
+        ):
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def current_build(index_dir: Path) -> Path:
+    """The live build folder, or IndexUnusable."""
+    pointer = Path(index_dir).expanduser() / CURRENT
+    if not pointer.is_file():
+        raise IndexUnusable(f"no index in {index_dir}")
+    build_dir = pointer.parent / pointer.read_text().strip()
+    if not build_dir.is_dir() or not (build_dir / MANIFEST).is_file():
+        raise IndexUnusable(f"the index in {index_dir} is incomplete")
+    return build_dir
+
+
+def check_fresh(settings: Settings, model_path: Path) -> tuple[Path, dict[str, Any]]:
+    """The live build and its manifest if it matches the corpus and settings; else IndexUnusable."""
+    build_dir = current_build(settings.index_dir)
+    try:
+        manifest = json.loads((build_dir / MANIFEST).read_text())
+    except (OSError, ValueError) as exc:
+        raise IndexUnusable(f"the index manifest is unreadable ({exc})") from exc
+    want = expected_manifest(settings, list_sources(settings.corpus_dir), model_path)
+    if manifest.get("shape") != want["shape"]:
+        raise IndexUnusable("the splitting settings, model name or index format changed")
+    if manifest.get("model_signature") != want["model_signature"]:
+        raise IndexUnusable("the embedding model changed")
+    have_sources = manifest.get("sources", {})
+    if have_sources != want["sources"]:
+        added = sorted(set(want["sources"]) - set(have_sources))
+        removed = sorted(set(have_sources) - set(want["sources"]))
+        changed = sorted(
+            d for d in set(want["sources"]) & set(have_sources) if want["sources"][d] != have_sources[d]
+        )
+        parts = [
+            f"{label}: {', '.join(ids[:3])}{'…' if len(ids) > 3 else ''}"
+            for label, ids in (("added", added), ("removed", removed), ("changed", changed))
+            if ids
+        ]
+        raise IndexUnusable("the corpus changed (" + "; ".join(parts) + ")")
+    return build_dir, manifest
+
+
+def load_index(settings: Settings, embedder: SentenceTransformerEmbeddings) -> CorpusIndex:
+    """Load the live build if it is fresh and intact; IndexUnusable otherwise."""
+    import bm25s  # noqa: PLC0415
+    from langchain_community.vectorstores import FAISS  # noqa: PLC0415
+
+    build_dir, manifest = check_fresh(settings, embedder.model_path)
+    for name, digest in manifest.get("files", {}).items():
+        path = build_dir / name
+        if not path.is_file() or _sha256_file(path) != digest:
+            raise IndexUnusable(f"the index file {name} is missing or damaged")
+    try:
+        articles = [Article(**row) for row in _read_jsonl(build_dir / "articles.jsonl")]
+        rows = _read_jsonl(build_dir / "passages.jsonl")
+        passage_sentences = [tuple(row.pop("sentences")) for row in rows]
+        passages = [Passage(**row) for row in rows]
+        sentences = [SentenceRef(**row) for row in _read_jsonl(build_dir / "sentences.jsonl")]
+        sentence_vectors = np.load(build_dir / "sentence_vectors.npy")
+        store = FAISS.load_local(
+            str(build_dir / "faiss"),
+            embedder,
+            # Safe: we wrote this file ourselves and checked its hash against the manifest.
+            allow_dangerous_deserialization=True,
+        )
+        bm25 = bm25s.BM25.load(str(build_dir / "bm25"), show_progress=False, verbosity=0)
+    except Exception as exc:  # a damaged file of any kind means: rebuild
+        raise IndexUnusable(f"the index could not be read ({type(exc).__name__}: {exc})") from exc
+    if store.index.ntotal != len(passages) or len(sentence_vectors) != len(sentences):
+        raise IndexUnusable("the index files disagree with each other")
+    return CorpusIndex(
+        directory=build_dir,
+        manifest=manifest,
+        articles=articles_by_id(articles),
+        passages=passages,
+        passage_sentences=passage_sentences,  # type: ignore[arg-type]
+        sentences=sentences,
+        sentence_vectors=sentence_vectors,
+        vector_store=store,
+        bm25=bm25,
+    )
+
+
+def open_index(
+    settings: Settings,
+    embedder: SentenceTransformerEmbeddings,
+    on_progress: ProgressFn = _noop,
+    rebuild: bool = True,
+) -> CorpusIndex:
+    """The fresh index: loaded when up to date, rebuilt (and said so) when not."""
+    try:
+        return load_index(settings, embedder)
+    except IndexUnusable as exc:
+        if not rebuild:
+            raise QAError(f"The index cannot be used: {exc.reason}. Run `qa index` to rebuild it.") from exc
+        log.warning("Rebuilding the index: %s.", exc.reason)
+        return build_index(settings, embedder, on_progress)

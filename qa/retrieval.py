@@ -1,0 +1,117 @@
+"""Hybrid retrieval: dense (FAISS) and keyword (BM25) rankings fused by reciprocal rank fusion.
+
+Usage:
+    passages = hybrid_search(index, embedder, "When was Soleimani killed?", settings)
+    retriever = HybridRetriever(index=index, embedder=embedder, settings=settings)  # a LangChain retriever
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from qa.embeddings import SentenceTransformerEmbeddings
+from qa.index_store import CorpusIndex, bm25_query_tokens
+from qa.records import Passage
+from qa.settings import Settings
+
+# A passage that shares this much of its length with a better-ranked one adds nothing.
+_MAX_OVERLAP = 0.5
+
+
+def dense_ranking(index: CorpusIndex, query_vector: np.ndarray, fetch_k: int) -> list[tuple[int, float]]:
+    """(passage row, cosine) pairs, best first."""
+    hits = index.vector_store.similarity_search_with_score_by_vector(
+        query_vector.tolist(), k=min(fetch_k, len(index.passages))
+    )
+    return [(int(doc.metadata["row"]), float(score)) for doc, score in hits]
+
+
+def bm25_ranking(index: CorpusIndex, question: str, fetch_k: int) -> list[tuple[int, float]]:
+    """(passage row, BM25 score) pairs, best first; passages sharing no term are left out."""
+    tokens = [t for t in bm25_query_tokens(question) if t in index.bm25.vocab_dict]
+    if not tokens:
+        return []
+    rows, scores = index.bm25.retrieve(
+        [tokens], k=min(fetch_k, len(index.passages)), show_progress=False, n_threads=1
+    )
+    return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if s > 0]
+
+
+def fuse(rankings: list[tuple[list[tuple[int, float]], float]], rrf_k: int) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion: each ranking adds weight / (rrf_k + rank) to its items."""
+    fused: dict[int, float] = {}
+    for ranking, weight in rankings:
+        for rank, (row, _) in enumerate(ranking, start=1):
+            fused[row] = fused.get(row, 0.0) + weight / (rrf_k + rank)
+    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _overlap(a: Passage, b: Passage) -> float:
+    """Share of the shorter passage that the two have in common (0 across articles)."""
+    if a.doc_id != b.doc_id:
+        return 0.0
+    shared = min(a.end, b.end) - max(a.start, b.start)
+    return max(shared, 0) / max(1, min(a.end - a.start, b.end - b.start))
+
+
+def hybrid_search(
+    index: CorpusIndex,
+    embedder: SentenceTransformerEmbeddings,
+    question: str,
+    settings: Settings,
+    k: int | None = None,
+    query_vector: np.ndarray | None = None,
+) -> list[Passage]:
+    """The top-k passages for a question, scored, best first, near-duplicates removed."""
+    k = k or settings.k
+    if query_vector is None:
+        query_vector = embedder.query_vector(question)
+    dense = dense_ranking(index, query_vector, settings.fetch_k) if settings.dense_weight else []
+    sparse = bm25_ranking(index, question, settings.fetch_k) if settings.bm25_weight else []
+    dense_scores, sparse_scores = dict(dense), dict(sparse)
+    chosen: list[Passage] = []
+    for row, score in fuse([(dense, settings.dense_weight), (sparse, settings.bm25_weight)], settings.rrf_k):
+        passage = replace(
+            index.passages[row],
+            score=round(score, 6),
+            dense_score=round(dense_scores[row], 4) if row in dense_scores else None,
+            bm25_score=round(sparse_scores[row], 4) if row in sparse_scores else None,
+        )
+        if any(_overlap(passage, kept) >= _MAX_OVERLAP for kept in chosen):
+            continue
+        chosen.append(passage)
+        if len(chosen) == k:
+            break
+    return chosen
+
+
+def passage_to_document(passage: Passage) -> Document:
+    return Document(page_content=passage.text, metadata=passage.to_dict(), id=passage.passage_id)
+
+
+def document_to_passage(document: Document) -> Passage:
+    return Passage(**document.metadata)
+
+
+class HybridRetriever(BaseRetriever):
+    """The hybrid search as a LangChain retriever: Documents carry every Passage field in metadata."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    index: Any
+    embedder: Any
+    settings: Settings
+    k: int | None = None
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        passages = hybrid_search(self.index, self.embedder, query, self.settings, k=self.k)
+        return [passage_to_document(p) for p in passages]

@@ -1,0 +1,87 @@
+"""One settings object for the whole assistant: environment (QA_*), CLI flags and Python arguments."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BUNDLED_MODEL = "all-MiniLM-L6-v2"
+# Bump when the cleaning, splitting or on-disk layout changes: old indexes are rebuilt.
+INDEX_FORMAT_VERSION = 1
+
+
+class Settings(BaseSettings):
+    """Every knob of the assistant. Read from `QA_<NAME>` environment variables,
+    overridden by CLI flags and by keyword arguments (`Settings(k=8)`)."""
+
+    model_config = SettingsConfigDict(env_prefix="QA_", extra="forbid", validate_assignment=True)
+
+    corpus_dir: Path = Field(Path("seeds"), description="Folder of articles (.txt, .md, .html).")
+    index_dir: Path = Field(Path("index"), description="Folder where the built index is kept.")
+    embedding_model: str = Field(
+        BUNDLED_MODEL,
+        description=(
+            f"Sentence-transformers model: '{BUNDLED_MODEL}' (bundled, offline) "
+            "or the path of a local model folder. Nothing is downloaded."
+        ),
+    )
+    embedding_batch_size: int = Field(64, ge=1, description="Passages embedded per batch.")
+    passage_sentences: int = Field(3, ge=1, le=50, description="Sentences per passage.")
+    passage_overlap: int = Field(1, ge=0, description="Sentences shared by consecutive passages.")
+    passage_max_chars: int = Field(
+        900, ge=100, description="A passage stops growing once it reaches this many characters."
+    )
+    k: int = Field(5, ge=1, le=100, description="Passages returned by retrieval and shown with an answer.")
+    fetch_k: int = Field(20, ge=1, le=1000, description="Candidates taken from each retriever before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant (the 60 of Cormack et al.).")
+    dense_weight: float = Field(1.0, ge=0.0, description="Weight of the dense (embedding) ranking in fusion.")
+    bm25_weight: float = Field(1.0, ge=0.0, description="Weight of the BM25 (keyword) ranking in fusion.")
+    max_answer_sentences: int = Field(3, ge=1, le=10, description="Most sentences in an extractive answer.")
+    abstain_threshold: float = Field(
+        0.45,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Answer confidence below which the assistant says the articles don't answer. "
+            "Calibrated on the question set with `qa eval --calibrate`."
+        ),
+    )
+    max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
+    host: str = Field("127.0.0.1", description="Address the chat UI and HTTP API listen on.")
+    port: int = Field(7860, ge=1, le=65535, description="Port of the chat UI and HTTP API.")
+
+    @model_validator(mode="after")
+    def _check_overlap(self) -> Settings:
+        if self.passage_overlap >= self.passage_sentences:
+            raise ValueError(
+                f"passage_overlap ({self.passage_overlap}) must be smaller than "
+                f"passage_sentences ({self.passage_sentences})"
+            )
+        if self.dense_weight == 0 and self.bm25_weight == 0:
+            raise ValueError("dense_weight and bm25_weight cannot both be 0")
+        return self
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """A copy with the given fields changed (None values are ignored), validated."""
+        changes = {key: value for key, value in overrides.items() if value is not None}
+        return Settings(**{**self.model_dump(), **changes})
+
+    def index_shape(self) -> dict[str, Any]:
+        """What shapes the built index: a change to any of it means a rebuild."""
+        return {
+            "format_version": INDEX_FORMAT_VERSION,
+            "embedding_model": self.embedding_model,
+            "passage_sentences": self.passage_sentences,
+            "passage_overlap": self.passage_overlap,
+            "passage_max_chars": self.passage_max_chars,
+        }
+
+    def fingerprint(self) -> str:
+        """A short hash of all settings; every Answer records it."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]
