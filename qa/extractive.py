@@ -20,7 +20,7 @@ import numpy as np
 from qa.index_store import CorpusIndex
 from qa.records import Answer, Citation, Passage
 from qa.settings import Settings
-from qa.terms import terms
+from qa.terms import STOPWORDS, terms
 
 ABSTAIN_TEXT = (
     "The articles don't answer this. The closest passages are listed below, but none of them says it."
@@ -38,17 +38,22 @@ _MONTHS = "january|february|march|april|may|june|july|august|september|october|n
 _DATE = re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b", re.I)
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[- ](?:al-|Al-)?[A-Z][a-z]+)+")
 
-# Weights of the sentence score. They sum to 1 for a perfect sentence, so the
-# score reads as a confidence in [0, 1].
-_W_COSINE = 0.55
-_W_LEXICAL = 0.40
-_W_RANK = 0.05
-_TYPE_MISS_PENALTY = 0.10
-# A further sentence joins the answer only when nearly as good as the best.
-_JOIN_MARGIN = 0.06
-_REDUNDANT_COSINE = 0.85
-# Numbers and names in the question the corpus never mentions lower confidence this much.
-_UNKNOWN_ENTITY_PENALTY = 0.20
+
+@dataclass(frozen=True)
+class Scoring:
+    """Weights of the sentence score, tuned on the question set (`qa eval`).
+
+    A perfect sentence scores about 1, so the best score reads as a confidence in [0, 1].
+    """
+
+    cosine: float = 0.55  # embedding similarity of sentence and question
+    lexical: float = 0.40  # IDF-weighted share of the question's keywords in the sentence
+    rank: float = 0.05  # bonus for a better-ranked passage: rank / (1 + position)
+    type_miss: float = 0.10  # the sentence lacks what is asked for (number, date, name)
+    missing_entity: float = 0.12  # per name or number of the question absent from the passage
+    unknown_entity: float = 0.20  # per name or number of the question absent from every article
+    join_margin: float = 0.06  # a further sentence must score within this of the best
+    redundant_cosine: float = 0.85  # a further sentence this similar to a chosen one adds nothing
 
 
 @dataclass
@@ -59,6 +64,21 @@ class Candidate:
     lexical: float
     type_ok: bool | None
     score: float
+
+
+_ENTITY = re.compile(r"\b(?:\d[\d,.]*\d|\d|[A-Z][A-Za-z’'-]*[A-Za-z])\b")
+
+
+def question_entities(question: str) -> list[list[str]]:
+    """The stems of each name and number in the question (its first word aside)."""
+    words = question.split(maxsplit=1)
+    rest = words[1] if len(words) > 1 else ""
+    out = []
+    for word in _ENTITY.findall(rest):
+        stems = terms(word)
+        if stems and (word[0].isdigit() or word.lower() not in STOPWORDS):
+            out.append(stems)
+    return out
 
 
 def question_type(question: str) -> str | None:
@@ -95,9 +115,10 @@ class ExtractiveAnswerer:
 
     name = "extractive"
 
-    def __init__(self, index: CorpusIndex, settings: Settings) -> None:
+    def __init__(self, index: CorpusIndex, settings: Settings, scoring: Scoring | None = None) -> None:
         self.index = index
         self.settings = settings
+        self.scoring = scoring or Scoring()
         self._sentence_terms = [frozenset(terms(index.sentence_text(i))) for i in range(len(index.sentences))]
         df: dict[str, int] = {}
         for bag in self._sentence_terms:
@@ -114,20 +135,17 @@ class ExtractiveAnswerer:
         hit = sum(self._idf.get(t, self._unseen_idf) for t in question_terms & self._sentence_terms[sentence])
         return hit / total
 
-    def _unknown_entities(self, question: str) -> list[str]:
-        """Numbers and capitalised names in the question that no article contains."""
-        unknown = []
-        for word in re.findall(r"\b(?:\d[\d,.]*\d|\d|[A-Z][A-Za-z-]{2,})\b", question[1:]):
-            stems = terms(word)
-            if stems and all(s not in self._idf for s in stems):
-                unknown.append(word)
-        return unknown
+    def _unknown_entities(self, entities: list[list[str]]) -> int:
+        """How many of the question's names and numbers no article contains."""
+        return sum(1 for stems in entities if all(s not in self._idf for s in stems))
 
     def candidates(self, question: str, query_vector: np.ndarray, passages: list[Passage]) -> list[Candidate]:
         """Every sentence of the retrieved passages, scored, best first."""
-        row_of = {p.passage_id: i for i, p in enumerate(self.index.passages)}
+        row_of = self.index.row_of
         kind = question_type(question)
         question_terms = set(terms(question))
+        entities = question_entities(question)
+        w = self.scoring
         seen: set[int] = set()
         out: list[Candidate] = []
         for rank, passage in enumerate(passages):
@@ -135,6 +153,10 @@ class ExtractiveAnswerer:
             if row is None:
                 continue
             first, last = self.index.passage_sentences[row]
+            context = set(
+                terms(" ".join(x for x in (passage.text, passage.title, passage.outlet, passage.date) if x))
+            )
+            missing = sum(1 for stems in entities if not set(stems) <= context)
             for s in range(first, last + 1):
                 if s in seen:
                     continue
@@ -143,9 +165,10 @@ class ExtractiveAnswerer:
                 cosine = float(self.index.sentence_vectors[s] @ query_vector)
                 lexical = self._lexical(question_terms, s)
                 ok = _type_ok(kind, text, question)
-                score = _W_COSINE * max(cosine, 0.0) + _W_LEXICAL * lexical + _W_RANK / (1 + rank)
+                score = w.cosine * max(cosine, 0.0) + w.lexical * lexical + w.rank / (1 + rank)
+                score -= w.missing_entity * missing
                 if ok is False:
-                    score -= _TYPE_MISS_PENALTY
+                    score -= w.type_miss
                 out.append(Candidate(s, rank, cosine, lexical, ok, score))
         out.sort(key=lambda c: (-c.score, c.sentence))
         return out
@@ -153,7 +176,7 @@ class ExtractiveAnswerer:
     def confidence(self, question: str, best: Candidate | None) -> float:
         if best is None:
             return 0.0
-        penalty = _UNKNOWN_ENTITY_PENALTY * len(self._unknown_entities(question))
+        penalty = self.scoring.unknown_entity * self._unknown_entities(question_entities(question))
         return max(0.0, best.score - penalty)
 
     def answer(self, question: str, query_vector: np.ndarray, passages: list[Passage]) -> Answer:
@@ -166,15 +189,29 @@ class ExtractiveAnswerer:
             return self._abstain(question, passages, confidence)
 
         chosen = [best]
-        floor = max(threshold, best.score - _JOIN_MARGIN)
+        floor = max(threshold, best.score - self.scoring.join_margin)
+        question_terms = set(terms(question))
+        covered = question_terms & self._sentence_terms[best.sentence]
+        vectors = self.index.sentence_vectors
         for cand in ranked[1:]:
             if len(chosen) >= self.settings.max_answer_sentences or cand.score < floor:
                 break
             if cand.type_ok is False:
                 continue
-            vectors = self.index.sentence_vectors
-            if any(float(vectors[cand.sentence] @ vectors[c.sentence]) > _REDUNDANT_COSINE for c in chosen):
+            if any(
+                float(vectors[cand.sentence] @ vectors[c.sentence]) > self.scoring.redundant_cosine
+                for c in chosen
+            ):
                 continue
+            # A further sentence must add something the question asks about, or another article's view.
+            new_terms = (question_terms & self._sentence_terms[cand.sentence]) - covered
+            other_article = all(
+                self.index.sentences[cand.sentence].doc_id != self.index.sentences[c.sentence].doc_id
+                for c in chosen
+            )
+            if not new_terms and not other_article:
+                continue
+            covered |= new_terms
             chosen.append(cand)
         return self._compose(question, passages, chosen, confidence)
 

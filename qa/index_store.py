@@ -73,6 +73,14 @@ class CorpusIndex:
     vector_store: Any  # langchain_community FAISS
     bm25: Any  # bm25s.BM25
 
+    def __post_init__(self) -> None:
+        self.row_of = {p.passage_id: i for i, p in enumerate(self.passages)}
+        # For each sentence, the passages that hold it (passages overlap).
+        self.passages_of_sentence: list[list[int]] = [[] for _ in self.sentences]
+        for row, (first, last) in enumerate(self.passage_sentences):
+            for s in range(first, last + 1):
+                self.passages_of_sentence[s].append(row)
+
     def sentence_text(self, i: int) -> str:
         ref = self.sentences[i]
         return self.articles[ref.doc_id].text[ref.start : ref.end]

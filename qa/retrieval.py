@@ -33,6 +33,23 @@ def dense_ranking(index: CorpusIndex, query_vector: np.ndarray, fetch_k: int) ->
     return [(int(doc.metadata["row"]), float(score)) for doc, score in hits]
 
 
+def sentence_ranking(index: CorpusIndex, query_vector: np.ndarray, fetch_k: int) -> list[tuple[int, float]]:
+    """(passage row, cosine of its best sentence) pairs, best first.
+
+    A passage that holds one sentence squarely on the question can rank low
+    as a whole; ranking by its best sentence finds it.
+    """
+    scores = index.sentence_vectors @ query_vector
+    take = min(len(scores), fetch_k * 2)
+    top = np.argpartition(-scores, take - 1)[:take]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    best: dict[int, float] = {}
+    for s in top:
+        for row in index.passages_of_sentence[int(s)]:
+            best.setdefault(row, float(scores[s]))
+    return sorted(best.items(), key=lambda item: (-item[1], item[0]))[:fetch_k]
+
+
 def bm25_ranking(index: CorpusIndex, question: str, fetch_k: int) -> list[tuple[int, float]]:
     """(passage row, BM25 score) pairs, best first; passages sharing no term are left out."""
     tokens = [t for t in bm25_query_tokens(question) if t in index.bm25.vocab_dict]
@@ -75,9 +92,15 @@ def hybrid_search(
         query_vector = embedder.query_vector(question)
     dense = dense_ranking(index, query_vector, settings.fetch_k) if settings.dense_weight else []
     sparse = bm25_ranking(index, question, settings.fetch_k) if settings.bm25_weight else []
+    by_sentence = sentence_ranking(index, query_vector, settings.fetch_k) if settings.sentence_weight else []
     dense_scores, sparse_scores = dict(dense), dict(sparse)
+    rankings = [
+        (dense, settings.dense_weight),
+        (sparse, settings.bm25_weight),
+        (by_sentence, settings.sentence_weight),
+    ]
     chosen: list[Passage] = []
-    for row, score in fuse([(dense, settings.dense_weight), (sparse, settings.bm25_weight)], settings.rrf_k):
+    for row, score in fuse(rankings, settings.rrf_k):
         passage = replace(
             index.passages[row],
             score=round(score, 6),

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant (the 60 of Cormack et al.).")
     dense_weight: float = Field(1.0, ge=0.0, description="Weight of the dense (embedding) ranking in fusion.")
     bm25_weight: float = Field(1.0, ge=0.0, description="Weight of the BM25 (keyword) ranking in fusion.")
+    sentence_weight: float = Field(
+        1.0, ge=0.0, description="Weight of the ranking by each passage's best-matching sentence in fusion."
+    )
     max_answer_sentences: int = Field(3, ge=1, le=10, description="Most sentences in an extractive answer.")
     abstain_threshold: float = Field(
         0.45,
@@ -62,8 +65,8 @@ class Settings(BaseSettings):
                 f"passage_overlap ({self.passage_overlap}) must be smaller than "
                 f"passage_sentences ({self.passage_sentences})"
             )
-        if self.dense_weight == 0 and self.bm25_weight == 0:
-            raise ValueError("dense_weight and bm25_weight cannot both be 0")
+        if self.dense_weight == 0 and self.bm25_weight == 0 and self.sentence_weight == 0:
+            raise ValueError("dense_weight, bm25_weight and sentence_weight cannot all be 0")
         return self
 
     def with_overrides(self, **overrides: Any) -> Settings:

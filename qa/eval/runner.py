@@ -131,9 +131,8 @@ def markdown_table(report: dict[str, Any]) -> str:
     if "baseline" in report:
         b = report["baseline"]
         cells = " | ".join(_fmt(b.get(key)) if key in ("hit@5", "mrr") else "–" for key, _ in HEADLINE)
-        lines.append(
-            f"| {b['name']} | {report['overall']['questions'] - report['by_kind'].get('unanswerable', {}).get('questions', 0)} | {cells} |"
-        )
+        answerable = sum(1 for r in report["results"] if r["answerable"])
+        lines.append(f"| {b['name']} | {answerable} | {cells} |")
     return "\n".join(lines)
 
 

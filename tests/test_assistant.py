@@ -1,0 +1,87 @@
+import json
+
+import pytest
+
+from qa import Answer, QAError
+from qa.extractive import ABSTAIN_TEXT
+
+pytestmark = pytest.mark.slow
+
+
+def _check_citations(assistant, answer: Answer) -> None:
+    assert answer.citations
+    for c in answer.citations:
+        assert f"[{c.n}]" in answer.text
+        assert assistant.index.articles[c.doc_id].text[c.start : c.end] == c.quote
+        assert answer.passages[c.n - 1].passage_id == c.passage_id
+        passage = answer.passages[c.n - 1]
+        assert passage.start <= c.start and c.end <= passage.end
+
+
+def test_answer_cites_the_centcom_count(seed_assistant) -> None:
+    answer = seed_assistant.ask("How many ISIS attacks did CENTCOM count in the first half of 2024?")
+    assert not answer.abstained
+    assert "153" in answer.text and "[1]" in answer.text
+    _check_citations(seed_assistant, answer)
+    first = answer.citations[0]
+    assert (first.doc_id, first.date, first.outlet) == ("003_70d3dde80774ed55", "2024-07-20", "Shafaq News")
+
+
+def test_answer_gives_the_date_of_soleimanis_killing(seed_assistant) -> None:
+    answer = seed_assistant.ask("When was Qasem Soleimani killed?")
+    assert not answer.abstained
+    assert "3 January 2020" in answer.text
+    _check_citations(seed_assistant, answer)
+
+
+def test_unanswerable_question_abstains_and_lists_closest_passages(seed_assistant) -> None:
+    answer = seed_assistant.ask("What is the population of Australia?")
+    assert answer.abstained
+    assert answer.text == ABSTAIN_TEXT
+    assert answer.citations == []
+    assert answer.passages
+
+
+def test_answer_to_dict_is_json(seed_assistant) -> None:
+    data = json.loads(json.dumps(seed_assistant.ask("Who heads US Central Command?").to_dict()))
+    assert set(data) >= {"question", "text", "citations", "passages", "abstained", "settings_hash"}
+    assert {"n", "doc_id", "title", "date", "outlet", "quote", "start", "end"} <= set(data["citations"][0])
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("", "empty"), ("   \n\t ", "empty"), ("x" * 20_000, "20,000 characters"), ("?!?...", "no words")],
+)
+def test_bad_questions_get_a_clear_error(seed_assistant, question: str, message: str) -> None:
+    with pytest.raises(QAError, match=message):
+        seed_assistant.ask(question)
+    with pytest.raises(QAError, match=message):
+        seed_assistant.retrieve(question)
+
+
+def test_bad_k_is_a_clear_error(seed_assistant) -> None:
+    with pytest.raises(QAError, match="k must be"):
+        seed_assistant.ask("Who heads US Central Command?", k=0)
+
+
+def test_chain_is_a_langchain_runnable(seed_assistant) -> None:
+    from langchain_core.runnables import Runnable
+
+    chain = seed_assistant.chain(k=4)
+    assert isinstance(chain, Runnable)
+    answer = chain.invoke({"question": "How many US troops are still deployed in Iraq?"})
+    assert isinstance(answer, Answer) and "2,500" in answer.text
+
+
+def test_the_default_ask_reads_settings_from_the_environment(monkeypatch, tmp_path) -> None:
+    import qa.assistant
+    from tests.conftest import SEEDS
+
+    monkeypatch.setenv("QA_CORPUS_DIR", str(SEEDS))
+    monkeypatch.setenv("QA_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setattr(qa.assistant, "_default", None)
+    from qa import ask
+
+    answer = ask("Who heads US Central Command?")
+    assert "Kurilla" in answer.text
+    assert (tmp_path / "index" / "CURRENT").is_file()
