@@ -133,7 +133,9 @@ class Assistant:
         """The retrieval -> answer chain; invoke it with {"question": ...}."""
 
         def answer_fn(question: str, passages: list[Passage]) -> Answer:
-            return self.answerer.answer(question, self.embedder.query_vector(question), passages)
+            return self.answerer.answer(
+                question, self.embedder.query_vector(question), passages, embed=self.embedder.query_vector
+            )
 
         return build_chain(self.retriever(k), answer_fn)
 

@@ -26,7 +26,8 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Ask questions of a folder of news articles; every answer cites its sources.",
 )
-out = Console()
+# Pipes and CI logs are not terminals: rich would squeeze tables to 80 columns there.
+out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Folder of articles [env QA_CORPUS_DIR].")]
@@ -190,6 +191,7 @@ def main() -> None:
     logging.basicConfig(
         level=logging.WARNING, format="%(message)s", handlers=[RichHandler(console=err, show_path=False)]
     )
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs its internals at DEBUG
     try:
         app(standalone_mode=False)
     except QAError as exc:

@@ -11,13 +11,16 @@ corpus never mentions, the answerer abstains and still lists the passages.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from qa.index_store import CorpusIndex
+from qa.question_parts import split_question
 from qa.records import Answer, Citation, Passage
 from qa.settings import Settings
 from qa.terms import STOPWORDS, terms
@@ -50,9 +53,11 @@ class Scoring:
     lexical: float = 0.40  # IDF-weighted share of the question's keywords in the sentence
     rank: float = 0.05  # bonus for a better-ranked passage: rank / (1 + position)
     type_miss: float = 0.10  # the sentence lacks what is asked for (number, date, name)
-    missing_entity: float = 0.12  # per name or number of the question absent from the passage
+    context: float = 0.10  # lexical share of the sentence with its neighbours (a quote's speaker)
+    missing_entity: float = 0.40  # times the IDF-weighted share of the question's names and numbers
+    #                               absent from the sentence, its neighbours and the article's metadata
     unknown_entity: float = 0.20  # per name or number of the question absent from every article
-    join_margin: float = 0.06  # a further sentence must score within this of the best
+    join_margin: float = 0.03  # a further sentence must score within this of the best
     redundant_cosine: float = 0.85  # a further sentence this similar to a chosen one adds nothing
 
 
@@ -129,11 +134,39 @@ class ExtractiveAnswerer:
         self._unseen_idf = math.log(1 + (n + 0.5) / 0.5)
 
     def _lexical(self, question_terms: set[str], sentence: int) -> float:
+        return self._lexical_of(question_terms, self._sentence_terms[sentence])
+
+    def _lexical_of(self, question_terms: set[str], bag: frozenset[str]) -> float:
+        """IDF-weighted share of the question's terms found in `bag`."""
         if not question_terms:
             return 0.0
         total = sum(self._idf.get(t, self._unseen_idf) for t in question_terms)
-        hit = sum(self._idf.get(t, self._unseen_idf) for t in question_terms & self._sentence_terms[sentence])
+        hit = sum(self._idf.get(t, self._unseen_idf) for t in question_terms & bag)
         return hit / total
+
+    def _window_terms(self, sentence: int) -> frozenset[str]:
+        """The terms of a sentence and of its neighbours in the same article."""
+        doc = self.index.sentences[sentence].doc_id
+        bag = set(self._sentence_terms[sentence])
+        for other in (sentence - 1, sentence + 1):
+            if 0 <= other < len(self._sentence_terms) and self.index.sentences[other].doc_id == doc:
+                bag |= self._sentence_terms[other]
+        return frozenset(bag)
+
+    def _missing_share(self, entities: list[list[str]], context: set[str] | frozenset[str]) -> float:
+        """IDF-weighted share of the question's names and numbers that `context` lacks."""
+        weights = [max(self._idf.get(s, self._unseen_idf) for s in stems) for stems in entities]
+        total = sum(weights)
+        if not total:
+            return 0.0
+        missing = sum(w for stems, w in zip(entities, weights, strict=True) if not set(stems) <= context)
+        return missing / total
+
+    def _is_title(self, sentence: int) -> bool:
+        """Is this sentence the article's title line? A headline is not an answer."""
+        ref = self.index.sentences[sentence]
+        title = self.index.articles[ref.doc_id].title
+        return bool(title) and self.index.sentence_text(sentence).strip() == title.strip()
 
     def _unknown_entities(self, entities: list[list[str]]) -> int:
         """How many of the question's names and numbers no article contains."""
@@ -153,20 +186,27 @@ class ExtractiveAnswerer:
             if row is None:
                 continue
             first, last = self.index.passage_sentences[row]
-            context = set(
-                terms(" ".join(x for x in (passage.text, passage.title, passage.outlet, passage.date) if x))
-            )
-            missing = sum(1 for stems in entities if not set(stems) <= context)
+            metadata = set(terms(" ".join(x for x in (passage.title, passage.outlet, passage.date) if x)))
             for s in range(first, last + 1):
-                if s in seen:
+                if s in seen or self._is_title(s):
                     continue
                 seen.add(s)
                 text = self.index.sentence_text(s)
                 cosine = float(self.index.sentence_vectors[s] @ query_vector)
                 lexical = self._lexical(question_terms, s)
+                window = self._window_terms(s)
+                context = self._lexical_of(question_terms, window)
                 ok = _type_ok(kind, text, question)
-                score = w.cosine * max(cosine, 0.0) + w.lexical * lexical + w.rank / (1 + rank)
-                score -= w.missing_entity * missing
+                score = (
+                    w.cosine * max(cosine, 0.0)
+                    + w.lexical * lexical
+                    + w.context * context
+                    + w.rank / (1 + rank)
+                )
+                # A name or number of the question should be in the sentence; next to it counts half.
+                missing = self._missing_share(entities, self._sentence_terms[s] | metadata)
+                missing += self._missing_share(entities, window | metadata)
+                score -= w.missing_entity * missing / 2
                 if ok is False:
                     score -= w.type_miss
                 out.append(Candidate(s, rank, cosine, lexical, ok, score))
@@ -179,8 +219,51 @@ class ExtractiveAnswerer:
         penalty = self.scoring.unknown_entity * self._unknown_entities(question_entities(question))
         return max(0.0, best.score - penalty)
 
-    def answer(self, question: str, query_vector: np.ndarray, passages: list[Passage]) -> Answer:
-        """An answer built from `passages` (best first), or an abstention listing them."""
+    def answer(
+        self,
+        question: str,
+        query_vector: np.ndarray,
+        passages: list[Passage],
+        embed: Callable[[str], np.ndarray] | None = None,
+    ) -> Answer:
+        """An answer built from `passages` (best first), or an abstention listing them.
+
+        With `embed` (text -> query vector), a question that asks two things is
+        answered part by part; a part the passages don't answer is named in a note.
+        """
+        parts = split_question(question)
+        if embed is not None and len(parts) > 1:
+            return self._answer_parts(question, parts, passages, embed)
+        return self._answer_one(question, query_vector, passages)
+
+    def _answer_parts(
+        self,
+        question: str,
+        parts: list[str],
+        passages: list[Passage],
+        embed: Callable[[str], np.ndarray],
+    ) -> Answer:
+        threshold = self.settings.abstain_threshold
+        chosen: list[Candidate] = []
+        confidences: list[float] = []
+        unanswered: list[str] = []
+        for part in parts:
+            taken = {c.sentence for c in chosen}
+            ranked = [c for c in self.candidates(part, embed(part), passages) if c.sentence not in taken]
+            best = ranked[0] if ranked else None
+            confidence = self.confidence(part, best)
+            if best is None or confidence < threshold:
+                unanswered.append(part.split(" (", 1)[0])
+                continue
+            confidences.append(confidence)
+            chosen.append(best)
+        if not chosen:
+            return self._abstain(question, passages, max(confidences, default=0.0))
+        answer = self._compose(question, passages, chosen, min(confidences))
+        notes = [f"The articles don't answer this part: “{part}”" for part in unanswered]
+        return dataclasses.replace(answer, notes=notes)
+
+    def _answer_one(self, question: str, query_vector: np.ndarray, passages: list[Passage]) -> Answer:
         ranked = self.candidates(question, query_vector, passages)
         best = ranked[0] if ranked else None
         confidence = self.confidence(question, best)

@@ -22,6 +22,8 @@ def print_answer(answer: Answer, console: Console) -> None:
         print_passages(answer.passages[:3], console, numbered=False)
         return
     console.print(escape(answer.text), highlight=False)
+    for note in answer.notes:
+        console.print(f"[yellow]{escape(note)}[/]", highlight=False)
     console.print("\n[bold]Sources[/]")
     shown: set[int] = set()
     for citation in answer.citations:

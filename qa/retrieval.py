@@ -18,6 +18,7 @@ from pydantic import ConfigDict
 
 from qa.embeddings import SentenceTransformerEmbeddings
 from qa.index_store import CorpusIndex, bm25_query_tokens
+from qa.question_parts import split_question
 from qa.records import Passage
 from qa.settings import Settings
 
@@ -78,6 +79,21 @@ def _overlap(a: Passage, b: Passage) -> float:
     return max(shared, 0) / max(1, min(a.end - a.start, b.end - b.start))
 
 
+def _rankings(
+    index: CorpusIndex, question: str, query_vector: np.ndarray, settings: Settings
+) -> list[tuple[list[tuple[int, float]], float]]:
+    """The dense, BM25 and best-sentence rankings of one query, with their fusion weights."""
+    fetch_k = settings.fetch_k
+    dense = dense_ranking(index, query_vector, fetch_k) if settings.dense_weight else []
+    sparse = bm25_ranking(index, question, fetch_k) if settings.bm25_weight else []
+    by_sentence = sentence_ranking(index, query_vector, fetch_k) if settings.sentence_weight else []
+    return [
+        (dense, settings.dense_weight),
+        (sparse, settings.bm25_weight),
+        (by_sentence, settings.sentence_weight),
+    ]
+
+
 def hybrid_search(
     index: CorpusIndex,
     embedder: SentenceTransformerEmbeddings,
@@ -86,19 +102,20 @@ def hybrid_search(
     k: int | None = None,
     query_vector: np.ndarray | None = None,
 ) -> list[Passage]:
-    """The top-k passages for a question, scored, best first, near-duplicates removed."""
+    """The top-k passages for a question, scored, best first, near-duplicates removed.
+
+    A question that asks two things ("When was X formed, and who leads it?") is
+    also searched part by part, and all the rankings are fused together.
+    """
     k = k or settings.k
     if query_vector is None:
         query_vector = embedder.query_vector(question)
-    dense = dense_ranking(index, query_vector, settings.fetch_k) if settings.dense_weight else []
-    sparse = bm25_ranking(index, question, settings.fetch_k) if settings.bm25_weight else []
-    by_sentence = sentence_ranking(index, query_vector, settings.fetch_k) if settings.sentence_weight else []
-    dense_scores, sparse_scores = dict(dense), dict(sparse)
-    rankings = [
-        (dense, settings.dense_weight),
-        (sparse, settings.bm25_weight),
-        (by_sentence, settings.sentence_weight),
-    ]
+    rankings = _rankings(index, question, query_vector, settings)
+    dense_scores, sparse_scores = dict(rankings[0][0]), dict(rankings[1][0])
+    parts = split_question(question)
+    if len(parts) > 1:  # a question that asks two things: each part brings its own evidence too
+        for part in parts:
+            rankings += _rankings(index, part, embedder.query_vector(part), settings)
     chosen: list[Passage] = []
     for row, score in fuse(rankings, settings.rrf_k):
         passage = replace(

@@ -31,27 +31,44 @@ class Settings(BaseSettings):
         ),
     )
     embedding_batch_size: int = Field(64, ge=1, description="Passages embedded per batch.")
-    passage_sentences: int = Field(3, ge=1, le=50, description="Sentences per passage.")
-    passage_overlap: int = Field(1, ge=0, description="Sentences shared by consecutive passages.")
+    passage_sentences: int = Field(4, ge=1, le=50, description="Sentences per passage.")
+    passage_overlap: int = Field(2, ge=0, description="Sentences shared by consecutive passages.")
     passage_max_chars: int = Field(
         900, ge=100, description="A passage stops growing once it reaches this many characters."
     )
     k: int = Field(5, ge=1, le=100, description="Passages returned by retrieval and shown with an answer.")
     fetch_k: int = Field(20, ge=1, le=1000, description="Candidates taken from each retriever before fusion.")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant (the 60 of Cormack et al.).")
+    rrf_k: int = Field(
+        5,
+        ge=1,
+        description=(
+            "Reciprocal rank fusion constant. Cormack et al. use 60; 5 trusts the top of each ranking "
+            "more, which the question set favours (hit@5 .985 and MRR .925, against .971 and .891 at 60)."
+        ),
+    )
     dense_weight: float = Field(1.0, ge=0.0, description="Weight of the dense (embedding) ranking in fusion.")
-    bm25_weight: float = Field(1.0, ge=0.0, description="Weight of the BM25 (keyword) ranking in fusion.")
+    bm25_weight: float = Field(2.0, ge=0.0, description="Weight of the BM25 (keyword) ranking in fusion.")
     sentence_weight: float = Field(
         1.0, ge=0.0, description="Weight of the ranking by each passage's best-matching sentence in fusion."
     )
-    max_answer_sentences: int = Field(3, ge=1, le=10, description="Most sentences in an extractive answer.")
+    max_answer_sentences: int = Field(
+        1,
+        ge=1,
+        le=10,
+        description=(
+            "Most sentences in an extractive answer to a one-part question (a question that asks "
+            "several things gets one per part). More adds context but, on the question set, "
+            "only lowers citation precision (.80 at 1, .76 at 2 or 3) without adding key facts."
+        ),
+    )
     abstain_threshold: float = Field(
-        0.45,
+        0.30,
         ge=0.0,
         le=1.0,
         description=(
             "Answer confidence below which the assistant says the articles don't answer. "
-            "Calibrated on the question set with `qa eval --calibrate`."
+            "Calibrated on the question set with `qa eval --calibrate`: the middle of the plateau "
+            "where abstention recall is highest with over-refusal under 5%."
         ),
     )
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")

@@ -34,6 +34,27 @@ def test_answer_gives_the_date_of_soleimanis_killing(seed_assistant) -> None:
     _check_citations(seed_assistant, answer)
 
 
+def test_a_two_part_question_gets_a_cited_sentence_for_each_part(seed_assistant) -> None:
+    answer = seed_assistant.ask(
+        "When was Qasem Soleimani killed, and how many US troops are still deployed in Iraq?"
+    )
+    assert not answer.abstained
+    assert "3 January 2020" in answer.text and "2,500" in answer.text
+    assert len(answer.citations) == 2
+    assert answer.notes == []
+    _check_citations(seed_assistant, answer)
+
+
+def test_a_part_the_articles_do_not_answer_is_named_in_a_note(seed_assistant) -> None:
+    answer = seed_assistant.ask(
+        "How many ISIS attacks did CENTCOM count in the first half of 2024, "
+        "and what is the population of Australia?"
+    )
+    assert not answer.abstained
+    assert "153" in answer.text
+    assert any("population of Australia" in note for note in answer.notes)
+
+
 def test_unanswerable_question_abstains_and_lists_closest_passages(seed_assistant) -> None:
     answer = seed_assistant.ask("What is the population of Australia?")
     assert answer.abstained

@@ -64,7 +64,7 @@ def test_changed_added_or_removed_article_makes_the_index_stale(
 def test_changed_splitting_settings_make_the_index_stale(seeds_copy: Path, tmp_path: Path, embedder) -> None:
     build_index(_settings(seeds_copy, tmp_path / "idx"), embedder)
     with pytest.raises(IndexUnusable, match="settings"):
-        load_index(_settings(seeds_copy, tmp_path / "idx", passage_sentences=4), embedder)
+        load_index(_settings(seeds_copy, tmp_path / "idx", passage_sentences=6), embedder)
 
 
 def test_corrupt_index_file_is_detected_and_rebuilt(seeds_copy: Path, tmp_path: Path, embedder) -> None:

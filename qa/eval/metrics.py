@@ -65,7 +65,9 @@ class QuestionResult:
 def score_question(
     question: Question, answer: Answer, articles: dict[str, Article], k: int
 ) -> QuestionResult:
-    spans = [(p.doc_id, p.start, p.end) for p in answer.passages[:k]]
+    # Retrieval order (best fused score first): the answer lists its cited passages first.
+    in_order = sorted(answer.passages, key=lambda p: -(p.score or 0.0))
+    spans = [(p.doc_id, p.start, p.end) for p in in_order[:k]]
     rank = first_relevant_rank(spans, question) if question.answerable else None
     found = (
         [False] * len(question.key_facts)

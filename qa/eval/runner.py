@@ -7,6 +7,7 @@ qa eval --questions my.jsonl --out my-report
 from __future__ import annotations
 
 import json
+import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -79,7 +80,8 @@ def run_evaluation(
     console: Console | None = None,
 ) -> dict[str, Any]:
     """Score every question; write report.json and report.md to out_dir; return the report."""
-    console = console or Console()
+    # Logs and CI are not terminals: rich would squeeze the table to 80 columns there.
+    console = console or Console(width=None if sys.stdout.isatty() else 160)
     path = Path(questions_path) if questions_path else bundled_questions()
     questions = load_questions(path, assistant.index.articles)
     k = 5

@@ -1,0 +1,44 @@
+"""Split a question that asks two things into its parts, so each part gets its own evidence.
+
+    split_question("In what year was ISIS defeated in Iraq, and how many attacks were reported in 2023?")
+    -> ["In what year was ISIS defeated in Iraq?", "how many attacks were reported in 2023?"]
+
+A part starts at ", and" / "and" / ";" followed by a question word. A lead-in ending
+in a colon ("The UN said ISIS could still strike Baghdad: which team ..., and which
+attack ...?") gives context to every part. A later part that points back
+("..., and who leads it?") carries the first part in brackets. A question that
+asks one thing is returned as it is, in a list of one.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WH = r"(?:how|what|when|where|which|who|whom|whose|why|in (?:what|which|how)|did|does|do|is|are|was|were)"
+_SPLIT = re.compile(rf"(?:,\s*and\s+|;\s*(?:and\s+)?|\s+and\s+)(?={_WH}\b)", re.I)
+_LEAD_IN = re.compile(r"^(?P<lead>[^:?]{10,}):\s+(?P<rest>.+)$")
+_MIN_PART_WORDS = 3
+_PRONOUN = re.compile(r"\b(it|its|he|his|him|she|her|they|their|them|there|that|this)\b", re.I)
+
+
+def _as_question(part: str) -> str:
+    part = part.strip().rstrip("?.").strip()
+    return f"{part}?"
+
+
+def split_question(question: str) -> list[str]:
+    """The question's parts (at most 4); `[question]` when it asks one thing."""
+    text = question.strip()
+    lead = ""
+    match = _LEAD_IN.match(text)
+    if match and re.match(rf"{_WH}\b", match["rest"], re.I):
+        lead, text = match["lead"].strip(), match["rest"]
+    pieces = [p for p in _SPLIT.split(text) if p.strip()]
+    if len(pieces) < 2 or len(pieces) > 4 or any(len(p.split()) < _MIN_PART_WORDS for p in pieces):
+        return [question]
+    parts = [_as_question(f"{lead}: {p}" if lead else p) for p in pieces]
+    # "..., and who leads it?": a later part that points back borrows the first part's words.
+    subject = parts[0].rstrip("?")
+    return [parts[0]] + [
+        f"{part} ({subject})" if not lead and _PRONOUN.search(part) else part for part in parts[1:]
+    ]

@@ -1,0 +1,37 @@
+from qa.question_parts import split_question
+
+
+def test_a_question_that_asks_two_things_is_split_at_and_plus_question_word() -> None:
+    assert split_question(
+        "In what year was ISIS defeated in Iraq, and how many ISIS attacks were reported in 2023?"
+    ) == ["In what year was ISIS defeated in Iraq?", "how many ISIS attacks were reported in 2023?"]
+
+
+def test_a_later_part_that_points_back_carries_the_first_part() -> None:
+    parts = split_question("When was the Global Coalition against Daesh formed, and who leads it?")
+    assert parts[0] == "When was the Global Coalition against Daesh formed?"
+    assert parts[1].startswith("who leads it?")
+    assert "Global Coalition against Daesh" in parts[1]
+
+
+def test_a_lead_in_before_a_colon_goes_with_every_part() -> None:
+    parts = split_question(
+        "Militias want Baghdad to implement a decision of parliament: what kind of resolution was it "
+        "and when was it passed?"
+    )
+    assert len(parts) == 2
+    assert all(p.startswith("Militias want Baghdad") for p in parts)
+    assert parts[1].endswith("when was it passed?")
+
+
+def test_and_between_nouns_does_not_split() -> None:
+    for question in (
+        "How many US troops remain in Iraq and Syria?",
+        "Why do Sunnis and Kurds fear a US withdrawal?",
+        "Who killed Soleimani and al-Muhandis?",
+    ):
+        assert split_question(question) == [question]
+
+
+def test_tiny_fragments_are_not_parts() -> None:
+    assert split_question("Who and why?") == ["Who and why?"]
