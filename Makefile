@@ -19,6 +19,10 @@ $(STAMP): pyproject.toml
 	# torch first and pinned: the CPU build; any other spec pulls a multi-GB CUDA build.
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@# The browser tests drive Debian's Chromium; install it where it is missing and apt can.
+	@command -v chromium >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	  (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)) \
+	  || echo "note: Chromium is not installed; the browser tests will be skipped (apt-get install chromium)"; }
 	touch $(STAMP)
 
 ## index: build (or refresh) index/ from seeds/

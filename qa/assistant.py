@@ -17,14 +17,18 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from qa.chain import build_chain
 from qa.corpus import list_sources
 from qa.embeddings import SentenceTransformerEmbeddings, resolve_model
 from qa.errors import QAError
 from qa.extractive import ExtractiveAnswerer
+from qa.filters import Filters
+from qa.followup import rewrite_followup
 from qa.index_store import CorpusIndex, ProgressFn, build_index, open_index
 from qa.records import Answer, Article, Passage
-from qa.retrieval import HybridRetriever, hybrid_search
+from qa.retrieval import HybridRetriever, allowed_rows, hybrid_search
 from qa.settings import Settings
 
 # How often, at most, an answer checks that the corpus files have not changed.
@@ -125,11 +129,13 @@ class Assistant:
                 self._set_index(open_index(self.settings, self.embedder))
 
     # -- questions ---------------------------------------------------------------
-    def retriever(self, k: int | None = None) -> HybridRetriever:
+    def retriever(self, k: int | None = None, filters: Filters | None = None) -> HybridRetriever:
         """The hybrid retriever as a LangChain `BaseRetriever`."""
-        return HybridRetriever(index=self.index, embedder=self.embedder, settings=self.settings, k=k)
+        return HybridRetriever(
+            index=self.index, embedder=self.embedder, settings=self.settings, k=k, filters=filters
+        )
 
-    def chain(self, k: int | None = None):
+    def chain(self, k: int | None = None, filters: Filters | None = None):
         """The retrieval -> answer chain; invoke it with {"question": ...}."""
 
         def answer_fn(question: str, passages: list[Passage]) -> Answer:
@@ -137,23 +143,61 @@ class Assistant:
                 question, self.embedder.query_vector(question), passages, embed=self.embedder.query_vector
             )
 
-        return build_chain(self.retriever(k), answer_fn)
+        return build_chain(self.retriever(k, filters), answer_fn)
 
-    def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
+    def retrieve(
+        self, question: str, k: int | None = None, filters: Filters | dict[str, Any] | None = None
+    ) -> list[Passage]:
         """The k best passages for the question, best first, with their scores."""
         question = check_question(question, self.settings)
         k = self._check_k(k)
         self.ensure_fresh()
-        return hybrid_search(self.index, self.embedder, question, self.settings, k=k)
+        filters = self._check_filters(filters)
+        return hybrid_search(self.index, self.embedder, question, self.settings, k=k, filters=filters)
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
-        """A cited answer, or an abstention that still lists the closest passages."""
+    def ask(
+        self,
+        question: str,
+        k: int | None = None,
+        filters: Filters | dict[str, Any] | None = None,
+        history: list[str] | None = None,
+    ) -> Answer:
+        """A cited answer, or an abstention that still lists the closest passages.
+
+        `filters` restricts the articles (outlets, doc ids, date range); `history`
+        lists the earlier questions of a conversation, oldest first, so that a
+        follow-up ("When was he killed?") is completed before it is searched.
+        """
         started = time.perf_counter()
         question = check_question(question, self.settings)
         k = self._check_k(k)
         self.ensure_fresh()
-        answer: Answer = self.chain(k).invoke({"question": question})
-        return dataclasses.replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
+        filters = self._check_filters(filters)
+        searched = rewrite_followup(question, [q for q in history or [] if isinstance(q, str) and q.strip()])
+        if filters is not None and not allowed_rows(self.index, filters):
+            raise QAError("No article matches the filters: widen the outlets, articles or dates.")
+        answer: Answer = self.chain(k, filters).invoke({"question": searched})
+        return dataclasses.replace(
+            answer,
+            question=question,
+            rewritten_question=searched if searched != question else None,
+            latency_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def _check_filters(self, filters: Filters | dict[str, Any] | None) -> Filters | None:
+        if filters is None:
+            return None
+        if isinstance(filters, dict):
+            try:
+                filters = Filters(**filters)
+            except ValidationError as exc:
+                problems = "; ".join(
+                    f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
+                    for e in exc.errors()
+                )
+                raise QAError(f"Bad filters: {problems}") from None
+        filters.check_against(self.index.articles)
+        return filters if filters.active else None
 
     def _check_k(self, k: int | None) -> int:
         if k is None:

@@ -56,6 +56,7 @@ class Scoring:
     context: float = 0.10  # lexical share of the sentence with its neighbours (a quote's speaker)
     missing_entity: float = 0.40  # times the IDF-weighted share of the question's names and numbers
     #                               absent from the sentence, its neighbours and the article's metadata
+    nearby: float = 0.5  # how much a name found next to the sentence (not in it) still counts as missing
     unknown_entity: float = 0.20  # per name or number of the question absent from every article
     join_margin: float = 0.03  # a further sentence must score within this of the best
     redundant_cosine: float = 0.85  # a further sentence this similar to a chosen one adds nothing
@@ -203,10 +204,10 @@ class ExtractiveAnswerer:
                     + w.context * context
                     + w.rank / (1 + rank)
                 )
-                # A name or number of the question should be in the sentence; next to it counts half.
-                missing = self._missing_share(entities, self._sentence_terms[s] | metadata)
-                missing += self._missing_share(entities, window | metadata)
-                score -= w.missing_entity * missing / 2
+                # A name or number of the question should be in the sentence; next to it counts less.
+                in_sentence = self._missing_share(entities, self._sentence_terms[s] | metadata)
+                nearby = self._missing_share(entities, window | metadata)
+                score -= w.missing_entity * (w.nearby * nearby + (1 - w.nearby) * in_sentence)
                 if ok is False:
                     score -= w.type_miss
                 out.append(Candidate(s, rank, cosine, lexical, ok, score))

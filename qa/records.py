@@ -88,6 +88,8 @@ class Answer:
     settings_hash: str
     latency_ms: float = 0.0
     notes: list[str] = field(default_factory=list)
+    # The question as searched, when a follow-up was completed from the conversation.
+    rewritten_question: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -101,4 +103,5 @@ class Answer:
             "settings_hash": self.settings_hash,
             "latency_ms": round(self.latency_ms, 2),
             "notes": list(self.notes),
+            "rewritten_question": self.rewritten_question,
         }

@@ -17,6 +17,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from qa.embeddings import SentenceTransformerEmbeddings
+from qa.filters import Filters
 from qa.index_store import CorpusIndex, bm25_query_tokens
 from qa.question_parts import split_question
 from qa.records import Passage
@@ -80,18 +81,36 @@ def _overlap(a: Passage, b: Passage) -> float:
 
 
 def _rankings(
-    index: CorpusIndex, question: str, query_vector: np.ndarray, settings: Settings
+    index: CorpusIndex,
+    question: str,
+    query_vector: np.ndarray,
+    settings: Settings,
+    allowed: set[int] | None = None,
 ) -> list[tuple[list[tuple[int, float]], float]]:
-    """The dense, BM25 and best-sentence rankings of one query, with their fusion weights."""
-    fetch_k = settings.fetch_k
+    """The dense, BM25 and best-sentence rankings of one query, with their fusion weights.
+
+    With `allowed` (passage rows a filter admits), every ranking runs over the whole
+    index and keeps only those rows, so a filter never starves the result.
+    """
+    fetch_k = settings.fetch_k if allowed is None else len(index.passages)
     dense = dense_ranking(index, query_vector, fetch_k) if settings.dense_weight else []
     sparse = bm25_ranking(index, question, fetch_k) if settings.bm25_weight else []
     by_sentence = sentence_ranking(index, query_vector, fetch_k) if settings.sentence_weight else []
-    return [
+    rankings = [
         (dense, settings.dense_weight),
         (sparse, settings.bm25_weight),
         (by_sentence, settings.sentence_weight),
     ]
+    if allowed is None:
+        return rankings
+    return [([(r, s) for r, s in ranking if r in allowed][: settings.fetch_k], w) for ranking, w in rankings]
+
+
+def allowed_rows(index: CorpusIndex, filters: Filters | None) -> set[int] | None:
+    """The passage rows a filter admits (None: no filter)."""
+    if filters is None or not filters.active:
+        return None
+    return {row for row, p in enumerate(index.passages) if filters.admits(index.articles[p.doc_id])}
 
 
 def hybrid_search(
@@ -101,6 +120,7 @@ def hybrid_search(
     settings: Settings,
     k: int | None = None,
     query_vector: np.ndarray | None = None,
+    filters: Filters | None = None,
 ) -> list[Passage]:
     """The top-k passages for a question, scored, best first, near-duplicates removed.
 
@@ -110,12 +130,15 @@ def hybrid_search(
     k = k or settings.k
     if query_vector is None:
         query_vector = embedder.query_vector(question)
-    rankings = _rankings(index, question, query_vector, settings)
+    allowed = allowed_rows(index, filters)
+    if allowed is not None and not allowed:
+        return []
+    rankings = _rankings(index, question, query_vector, settings, allowed)
     dense_scores, sparse_scores = dict(rankings[0][0]), dict(rankings[1][0])
     parts = split_question(question)
     if len(parts) > 1:  # a question that asks two things: each part brings its own evidence too
         for part in parts:
-            rankings += _rankings(index, part, embedder.query_vector(part), settings)
+            rankings += _rankings(index, part, embedder.query_vector(part), settings, allowed)
     chosen: list[Passage] = []
     for row, score in fuse(rankings, settings.rrf_k):
         passage = replace(
@@ -149,9 +172,12 @@ class HybridRetriever(BaseRetriever):
     embedder: Any
     settings: Settings
     k: int | None = None
+    filters: Filters | None = None
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
-        passages = hybrid_search(self.index, self.embedder, query, self.settings, k=self.k)
+        passages = hybrid_search(
+            self.index, self.embedder, query, self.settings, k=self.k, filters=self.filters
+        )
         return [passage_to_document(p) for p in passages]

@@ -48,3 +48,66 @@ def seed_assistant(tmp_path_factory: pytest.TempPathFactory):
 
     index_dir = tmp_path_factory.mktemp("index")
     return Assistant.from_settings(corpus_dir=SEEDS, index_dir=index_dir)
+
+
+HOSTILE_ARTICLE = (
+    "Hostile page about Basra\n\n"
+    "The Basra water council met on 2 March 2022 <script>window.__xss = 1</script> to discuss the "
+    'canals. A photo <img src=x onerror="window.__xss = 2"> was posted by the governor of Basra.\n'
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory):
+    """`qa ui` running on a free loopback port over the seeds plus a hostile article; yields its URL."""
+    import os
+    import subprocess
+    import time
+    import urllib.request
+
+    root = tmp_path_factory.mktemp("live")
+    corpus = root / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    (corpus / "hostile.txt").write_text(HOSTILE_ARTICLE)
+    port = _free_port()
+    log = (root / "server.log").open("w")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "QA_PORT": str(port), "QA_HOST": "127.0.0.1"}
+    qa_bin = ROOT / ".venv" / "bin" / "qa"
+    command = [
+        str(qa_bin) if qa_bin.exists() else "qa",
+        "ui",
+        "--corpus",
+        str(corpus),
+        "--index",
+        str(root / "index"),
+    ]
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 240
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"qa ui exited: {(root / 'server.log').read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{url}/api/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("qa ui did not start within 240 s")
+            time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()

@@ -106,3 +106,19 @@ def test_the_default_ask_reads_settings_from_the_environment(monkeypatch, tmp_pa
     answer = ask("Who heads US Central Command?")
     assert "Kurilla" in answer.text
     assert (tmp_path / "index" / "CURRENT").is_file()
+
+
+def test_filters_restrict_the_sources(seed_assistant) -> None:
+    answer = seed_assistant.ask("How many US troops are in Iraq?", filters={"outlets": ["Shafaq News"]})
+    assert answer.passages and {p.outlet for p in answer.passages} == {"Shafaq News"}
+    dated = seed_assistant.retrieve("US troops", k=10, filters={"date_from": "2021", "date_to": "2021"})
+    assert dated and {p.date for p in dated} == {"2021-05-09"}
+
+
+def test_filters_nothing_matches_is_a_clear_error(seed_assistant) -> None:
+    with pytest.raises(QAError, match="No article is from"):
+        seed_assistant.ask("US troops?", filters={"outlets": ["CNN"]})
+    with pytest.raises(QAError, match="No article matches"):
+        seed_assistant.ask("US troops?", filters={"date_from": "1990", "date_to": "1991"})
+    with pytest.raises(QAError, match="Bad filters"):
+        seed_assistant.ask("US troops?", filters={"date_from": "soon"})

@@ -1,0 +1,58 @@
+"""Rewrite a follow-up question so that it can be searched on its own, without an LLM.
+
+    rewrite_followup("When was he killed?", ["Who was Qasem Soleimani?"])
+    -> "When was he killed? (Qasem Soleimani)"
+
+An elliptical question ("And in Syria?", "What about 2023?") carries the previous
+question along; one that points back (he, she, it, they, this, that, there...)
+borrows the names of the latest earlier question that has some (or, failing
+names, its keywords). A question that stands on its own is
+returned unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.terms import STOPWORDS
+
+_POINTS_BACK = re.compile(
+    r"\b(he|him|his|she|her|hers|it|its|they|them|their|theirs|this|that|these|those|there|then)\b", re.I
+)
+_NAME = re.compile(r"\b(?:[A-Z][\w’'-]*|\d[\d,.]*)(?:\s+(?:al-|Al-|bin\s+|of\s+)?[A-Z][\w’'-]*)*")
+_WORD = re.compile(r"[A-Za-z][\w’'-]+")
+_ELLIPTICAL = re.compile(r"^\s*(and|but|also|what about|how about|and what about)\b", re.I)
+_QUESTION_WORDS = {"who", "what", "when", "where", "which", "why", "how", "whom", "whose", "is", "are", "did"}
+
+
+def _names(question: str) -> list[str]:
+    """Capitalised names and numbers, the question's first word aside."""
+    _, _, rest = question.partition(" ")
+    found = []
+    for name in _NAME.findall(rest):
+        if name.lower() not in STOPWORDS and name.lower() not in _QUESTION_WORDS:
+            found.append(name.strip())
+    return found
+
+
+def _keywords(question: str) -> list[str]:
+    return [w for w in _WORD.findall(question) if w.lower() not in STOPWORDS | _QUESTION_WORDS]
+
+
+def rewrite_followup(question: str, previous: list[str]) -> str:
+    """`question`, completed with what it refers to among the `previous` questions (oldest first)."""
+    if not previous:
+        return question
+    stripped = question.rstrip()
+    # "And in Syria?", "What about 2023?": the earlier question is the rest of this one.
+    if _ELLIPTICAL.match(question):
+        return f"{stripped} ({previous[-1].rstrip(' ?')})"
+    if _POINTS_BACK.search(question):
+        own_names = _names(question)
+        for earlier in reversed(previous):
+            carried = [n for n in _names(earlier) if n not in own_names] or _keywords(earlier)
+            if carried:
+                return f"{stripped} ({', '.join(dict.fromkeys(carried))})"
+    if len(_keywords(question)) <= 1:  # "Why?", "How many?"
+        return f"{stripped} ({previous[-1].rstrip(' ?')})"
+    return question
