@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup install index run test test-fast eval lint format clean
+.PHONY: setup install index run test test-fast eval eval-check lint format clean
 
 ## setup: create .venv, install everything, build the index of seeds/
 setup: install index
@@ -41,9 +41,13 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow"
 
-## eval: score the bundled question set; report in eval-report/
+## eval: score the bundled question set, compare configurations; report in eval-report/
 eval: install
-	$(BIN)/qa eval --out eval-report
+	$(BIN)/qa eval --compare --out eval-report
+
+## eval-check: fail when a headline metric drops below eval-thresholds.json (the CI gate)
+eval-check: install
+	$(BIN)/qa eval --out eval-report --check eval-thresholds.json
 
 lint: install
 	$(BIN)/ruff check qa tests

@@ -153,21 +153,46 @@ def evaluate(
     questions: Annotated[
         Path | None, typer.Option("--questions", help="Question set (JSONL); default: the bundled one.")
     ] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Where the JSON and Markdown reports go.")] = Path(
-        "eval-report"
-    ),
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Where report.md, report.json and the plots go.")
+    ] = Path("eval-report"),
     baseline: Annotated[bool, typer.Option(help="Also score the LangChain tutorial pipeline.")] = True,
+    compare: Annotated[
+        bool, typer.Option(help="Also run dense only, BM25 only and other passage sizes, side by side.")
+    ] = False,
     calibrate: Annotated[bool, typer.Option(help="Print the abstention threshold sweep.")] = False,
+    check: Annotated[
+        Path | None,
+        typer.Option(help="Thresholds file (JSON {min: {...}, max: {...}}); exit 1 if a metric misses one."),
+    ] = None,
     corpus: CorpusOpt = None,
     index: IndexOpt = None,
 ) -> None:
     """Score retrieval, answers, citations, abstention and latency on a fixed question set."""
-    from qa.eval.runner import run_evaluation  # noqa: PLC0415
+    from qa.eval.report import print_summary, write_report  # noqa: PLC0415
+    from qa.eval.runner import check_thresholds, run_evaluation  # noqa: PLC0415
 
+    thresholds = _read_thresholds(check) if check else None
     settings = _settings(corpus_dir=corpus, index_dir=index)
-    run_evaluation(
-        _assistant(settings), questions, out_dir, with_baseline=baseline, calibrate=calibrate, console=out
-    )
+    report = run_evaluation(_assistant(settings), questions, with_baseline=baseline, compare=compare)
+    files = write_report(report, out_dir)
+    print_summary(report, out, calibrate)
+    out.print("\nReport: " + ", ".join(str(f) for f in files))
+    if thresholds is not None:
+        failures = check_thresholds(report, thresholds)
+        if failures:
+            raise QAError(f"Evaluation below the thresholds in {check}: " + "; ".join(failures))
+        out.print(f"[green]All headline metrics meet the thresholds in {check}.[/]")
+
+
+def _read_thresholds(path: Path) -> dict:
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise QAError(f"Cannot read the thresholds file {path}: {exc}") from None
+    if not isinstance(data, dict) or not set(data) <= {"min", "max", "comment"}:
+        raise QAError(f"{path}: expected a JSON object with 'min' and/or 'max' maps of metric to bound.")
+    return data
 
 
 @app.command()

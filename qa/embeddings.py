@@ -23,7 +23,7 @@ from qa.settings import BUNDLED_MODEL
 # Nothing is ever fetched from a model hub: models come from local folders.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-_QUERY_CACHE_SIZE = 512
+_QUERY_CACHE_SIZE = 4096
 
 
 def resolve_model(name: str) -> Path:

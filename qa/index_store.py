@@ -86,6 +86,14 @@ class CorpusIndex:
         return self.articles[ref.doc_id].text[ref.start : ref.end]
 
 
+def _bm25s():
+    """bm25s, imported late (it is slow to import) and with its DEBUG chatter turned off."""
+    import bm25s  # noqa: PLC0415
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
 def _noop(stage: str, done: int, total: int) -> None:
     return None
 
@@ -117,7 +125,7 @@ def embedding_text(passage: Passage) -> str:
 
 
 def _bm25_tokenize(texts: list[str], return_ids: bool) -> Any:
-    import bm25s  # noqa: PLC0415
+    bm25s = _bm25s()
 
     return bm25s.tokenize(
         texts,
@@ -138,7 +146,7 @@ def build_index(
     on_progress: ProgressFn = _noop,
 ) -> CorpusIndex:
     """Build the index of `settings.corpus_dir` into `settings.index_dir`, atomically."""
-    import bm25s  # noqa: PLC0415
+    bm25s = _bm25s()
     from langchain_community.vectorstores import FAISS  # noqa: PLC0415
     from langchain_community.vectorstores.utils import DistanceStrategy  # noqa: PLC0415
 
@@ -315,7 +323,7 @@ def check_fresh(settings: Settings, model_path: Path) -> tuple[Path, dict[str, A
 
 def load_index(settings: Settings, embedder: SentenceTransformerEmbeddings) -> CorpusIndex:
     """Load the live build if it is fresh and intact; IndexUnusable otherwise."""
-    import bm25s  # noqa: PLC0415
+    bm25s = _bm25s()
     from langchain_community.vectorstores import FAISS  # noqa: PLC0415
 
     build_dir, manifest = check_fresh(settings, embedder.model_path)
