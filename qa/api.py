@@ -33,6 +33,7 @@ class AskRequest(BaseModel):
     history: list[str] = Field(
         default_factory=list, description="Earlier questions of the conversation, oldest first."
     )
+    answerer: str | None = Field(None, description="'extractive' or the configured LLM (default).")
 
 
 class RetrieveRequest(BaseModel):
@@ -82,7 +83,12 @@ def build_api(assistant: Assistant) -> FastAPI:
     async def ask(request: AskRequest) -> dict[str, Any]:
         try:
             answer = await run_in_threadpool(
-                assistant.ask, request.question, request.k, request.filters, request.history
+                assistant.ask,
+                request.question,
+                request.k,
+                request.filters,
+                request.history,
+                request.answerer,
             )
         except QAError as exc:
             raise HTTPException(status_code=400, detail=str(exc)) from None

@@ -14,6 +14,7 @@ import dataclasses
 import re
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,12 @@ from qa.errors import QAError
 from qa.extractive import ExtractiveAnswerer
 from qa.filters import Filters
 from qa.followup import rewrite_followup
+from qa.generative import GenerativeAnswerer
 from qa.index_store import CorpusIndex, ProgressFn, build_index, open_index
 from qa.records import Answer, Article, Passage
 from qa.retrieval import HybridRetriever, allowed_rows, hybrid_search
 from qa.settings import Settings
+from qa.support import SupportJudge
 
 # How often, at most, an answer checks that the corpus files have not changed.
 _FRESHNESS_INTERVAL_S = 2.0
@@ -104,6 +107,16 @@ class Assistant:
     def _set_index(self, index: CorpusIndex) -> None:
         self.index = index
         self.answerer = ExtractiveAnswerer(index, self.settings)
+        previous = getattr(self, "generative", None)
+        self.generative: GenerativeAnswerer | None = None
+        if self.settings.llm:
+            self.generative = GenerativeAnswerer(
+                index,
+                self.settings,
+                SupportJudge(self.embedder),
+                self.answerer,
+                model=previous._model if previous is not None else None,  # keep a loaded model
+            )
         self._stamp = _corpus_stamp(self.settings.corpus_dir)
         self._checked_at = time.monotonic()
 
@@ -135,13 +148,39 @@ class Assistant:
             index=self.index, embedder=self.embedder, settings=self.settings, k=k, filters=filters
         )
 
-    def chain(self, k: int | None = None, filters: Filters | None = None):
+    @property
+    def answerer_names(self) -> list[str]:
+        """The answerers this assistant offers, the default first."""
+        names = [self.answerer.name]
+        if self.generative is not None:
+            names.insert(0, self.generative.name)
+        return names
+
+    def _answerer(self, name: str | None) -> ExtractiveAnswerer | GenerativeAnswerer:
+        if name is None:
+            return self.generative or self.answerer
+        if name == self.answerer.name:
+            return self.answerer
+        if self.generative is not None and name == self.generative.name:
+            return self.generative
+        raise QAError(f"No answerer {name!r}; this assistant offers {', '.join(self.answerer_names)}.")
+
+    def chain(
+        self,
+        k: int | None = None,
+        filters: Filters | None = None,
+        answerer: str | None = None,
+        on_token: Callable[[str], None] | None = None,
+    ):
         """The retrieval -> answer chain; invoke it with {"question": ...}."""
+        chosen = self._answerer(answerer)
 
         def answer_fn(question: str, passages: list[Passage]) -> Answer:
-            return self.answerer.answer(
-                question, self.embedder.query_vector(question), passages, embed=self.embedder.query_vector
-            )
+            vector = self.embedder.query_vector(question)
+            embed = self.embedder.query_vector
+            if isinstance(chosen, GenerativeAnswerer):
+                return chosen.answer(question, vector, passages, embed=embed, on_token=on_token)
+            return chosen.answer(question, vector, passages, embed=embed)
 
         return build_chain(self.retriever(k, filters), answer_fn)
 
@@ -161,12 +200,16 @@ class Assistant:
         k: int | None = None,
         filters: Filters | dict[str, Any] | None = None,
         history: list[str] | None = None,
+        answerer: str | None = None,
+        on_token: Callable[[str], None] | None = None,
     ) -> Answer:
         """A cited answer, or an abstention that still lists the closest passages.
 
         `filters` restricts the articles (outlets, doc ids, date range); `history`
         lists the earlier questions of a conversation, oldest first, so that a
         follow-up ("When was he killed?") is completed before it is searched.
+        `answerer` picks one of `answerer_names` (default: the LLM when one is
+        configured); `on_token` receives the LLM's text as it streams.
         """
         started = time.perf_counter()
         question = check_question(question, self.settings)
@@ -176,7 +219,7 @@ class Assistant:
         searched = rewrite_followup(question, [q for q in history or [] if isinstance(q, str) and q.strip()])
         if filters is not None and not allowed_rows(self.index, filters):
             raise QAError("No article matches the filters: widen the outlets, articles or dates.")
-        answer: Answer = self.chain(k, filters).invoke({"question": searched})
+        answer: Answer = self.chain(k, filters, answerer, on_token).invoke({"question": searched})
         return dataclasses.replace(
             answer,
             question=question,

@@ -17,6 +17,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 
 from qa.errors import QAError
 from qa.settings import Settings
@@ -36,6 +37,12 @@ ModelOpt = Annotated[
     str | None, typer.Option("--model", help="Embedding model name or local folder [env QA_EMBEDDING_MODEL].")
 ]
 KOpt = Annotated[int | None, typer.Option("--k", "-k", help="Passages to retrieve [env QA_K].")]
+LLMOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--llm", help="ollama:MODEL, openai:MODEL, hf:/path or smollm2 [env QA_LLM]; default: none."
+    ),
+]
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -83,19 +90,73 @@ def ask(
     corpus: CorpusOpt = None,
     index: IndexOpt = None,
     model: ModelOpt = None,
+    llm: LLMOpt = None,
 ) -> None:
     """Answer a question with cited sources, or say the articles don't answer it."""
-    settings = _settings(corpus_dir=corpus, index_dir=index, embedding_model=model, k=k)
+    settings = _settings(corpus_dir=corpus, index_dir=index, embedding_model=model, k=k, llm=llm)
     from qa.assistant import check_question  # noqa: PLC0415
 
     check_question(question, settings)  # a bad question fails before any model loads
-    answer = _assistant(settings).ask(question, k=k)
+    assistant = _assistant(settings)
+    printer = None if as_json else _draft_printer(assistant)
+    answer = assistant.ask(question, k=k, on_token=printer)
+    if printer is not None:
+        err.print("\n")
     if as_json:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
         return
     from qa.render import print_answer  # noqa: PLC0415
 
     print_answer(answer, out)
+
+
+def _draft_printer(assistant):
+    """Stream an LLM's draft to stderr, dimmed; the verified answer is printed after it."""
+    if assistant.generative is None:
+        return None
+    started = False
+
+    def on_token(text: str) -> None:
+        nonlocal started
+        if not started:
+            err.print("[dim]draft (before verification):[/] ", end="")
+            started = True
+        err.print(f"[dim]{escape(text)}[/]", end="", highlight=False, soft_wrap=True)
+
+    return on_token
+
+
+@app.command()
+def chat(
+    k: KOpt = None,
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+    llm: LLMOpt = None,
+) -> None:
+    """A conversation in the terminal: follow-up questions are completed from the earlier ones."""
+    settings = _settings(corpus_dir=corpus, index_dir=index, k=k, llm=llm)
+    assistant = _assistant(settings)
+    from qa.render import print_answer  # noqa: PLC0415
+
+    out.print(f"[bold]News QA[/] ({', '.join(assistant.answerer_names)}). Empty line or Ctrl-D to quit.")
+    history: list[str] = []
+    while True:
+        try:
+            question = input("\n? ").strip()
+        except EOFError:
+            break
+        if not question:
+            break
+        try:
+            answer = assistant.ask(question, k=k, history=history, on_token=_draft_printer(assistant))
+        except QAError as exc:
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+            continue
+        err.print()
+        if answer.rewritten_question:
+            out.print(f"[dim]searched as: {escape(answer.rewritten_question)}[/]", highlight=False)
+        print_answer(answer, out)
+        history.append(question)
 
 
 @app.command()
@@ -167,13 +228,14 @@ def evaluate(
     ] = None,
     corpus: CorpusOpt = None,
     index: IndexOpt = None,
+    llm: LLMOpt = None,
 ) -> None:
     """Score retrieval, answers, citations, abstention and latency on a fixed question set."""
     from qa.eval.report import print_summary, write_report  # noqa: PLC0415
     from qa.eval.runner import check_thresholds, run_evaluation  # noqa: PLC0415
 
     thresholds = _read_thresholds(check) if check else None
-    settings = _settings(corpus_dir=corpus, index_dir=index)
+    settings = _settings(corpus_dir=corpus, index_dir=index, llm=llm)
     report = run_evaluation(_assistant(settings), questions, with_baseline=baseline, compare=compare)
     files = write_report(report, out_dir)
     print_summary(report, out, calibrate)
@@ -203,11 +265,12 @@ def ui(
     port: Annotated[int | None, typer.Option(help="Port [env QA_PORT, default 7860].")] = None,
     corpus: CorpusOpt = None,
     index: IndexOpt = None,
+    llm: LLMOpt = None,
 ) -> None:
     """Open the chat UI in the browser (http://HOST:PORT)."""
     from qa.ui import launch  # noqa: PLC0415
 
-    settings = _settings(corpus_dir=corpus, index_dir=index, host=host, port=port)
+    settings = _settings(corpus_dir=corpus, index_dir=index, host=host, port=port, llm=llm)
     launch(_assistant(settings))
 
 

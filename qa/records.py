@@ -90,6 +90,8 @@ class Answer:
     notes: list[str] = field(default_factory=list)
     # The question as searched, when a follow-up was completed from the conversation.
     rewritten_question: str | None = None
+    # Generated sentences that verification removed, each {"sentence": ..., "reason": ...}.
+    removed: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -104,4 +106,5 @@ class Answer:
             "latency_ms": round(self.latency_ms, 2),
             "notes": list(self.notes),
             "rewritten_question": self.rewritten_question,
+            "removed": [dict(r) for r in self.removed],
         }

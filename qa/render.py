@@ -18,12 +18,18 @@ def source_line(title: str | None, outlet: str | None, date: str | None, doc_id:
 def print_answer(answer: Answer, console: Console) -> None:
     if answer.abstained:
         console.print(f"[bold yellow]{escape(answer.text)}[/]")
+        for note in answer.notes:
+            console.print(f"[yellow]{escape(note)}[/]", highlight=False)
         console.print("\n[dim]Closest passages (not an answer):[/]")
         print_passages(answer.passages[:3], console, numbered=False)
         return
     console.print(escape(answer.text), highlight=False)
     for note in answer.notes:
         console.print(f"[yellow]{escape(note)}[/]", highlight=False)
+    for removal in answer.removed:
+        console.print(
+            f"[dim]removed: “{escape(removal['sentence'])}” ({escape(removal['reason'])})[/]", highlight=False
+        )
     console.print("\n[bold]Sources[/]")
     shown: set[int] = set()
     for citation in answer.citations:
@@ -35,7 +41,9 @@ def print_answer(answer: Answer, console: Console) -> None:
             f"    [italic]“{escape(citation.quote)}”[/]  [dim]chars {citation.start}–{citation.end}[/]",
             highlight=False,
         )
-    console.print(f"\n[dim]confidence {answer.confidence:.2f} · {answer.latency_ms:.0f} ms[/]")
+    console.print(
+        f"\n[dim]{answer.answerer} · confidence {answer.confidence:.2f} · {answer.latency_ms:.0f} ms[/]"
+    )
 
 
 def print_passages(passages: list[Passage], console: Console, numbered: bool = True) -> None:

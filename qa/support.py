@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from qa.embeddings import SentenceTransformerEmbeddings
 from qa.passages import split_sentences
-from qa.terms import terms
+from qa.terms import STOPWORDS, terms
 
 _MARKERS = re.compile(r"\s*\[(\d{1,3})\]")
 _LEADING_MARKERS = re.compile(r"^(?:\s*\[\d{1,3}\])+[.!?]?")
@@ -47,6 +47,44 @@ def cited_sentences(answer_text: str) -> list[CitedSentence]:
     return out
 
 
+_NUMBER = re.compile(r"\d+(?:[,.]\d+)*")
+
+
+def _numbers(text: str) -> set[str]:
+    """The numbers written in digits, thousands separators dropped ("2,500" and "2500" match)."""
+    return {re.sub(r"[,.](?=\d{3}\b)", "", n) for n in _NUMBER.findall(text)}
+
+
+_WORD = re.compile(r"[\w’'-]+")
+_NAME = re.compile(r"(?<![\w’'-])[A-Z][\w’'-]*")
+
+
+def _names(text: str) -> set[str]:
+    """Capitalised words after the first of each sentence, lower-cased: names, places, months."""
+    found: set[str] = set()
+    for span in split_sentences(text):
+        sentence = text[span.start : span.end].lstrip("\"'“‘(")
+        first = _WORD.match(sentence)
+        rest = sentence[first.end() :] if first else sentence
+        found |= {n.lower().strip("’'-") for n in _NAME.findall(rest)}
+    return {n for n in found if n and n not in STOPWORDS}
+
+
+def _acronyms(text: str) -> set[str]:
+    """Initials of runs of capitalised words ("United Nations" -> "un"), to accept "UN" for it."""
+    out: set[str] = set()
+    words = _WORD.findall(text)
+    for i in range(len(words)):
+        initials = ""
+        for word in words[i : i + 5]:
+            if not word[0].isupper():
+                break
+            initials += word[0].lower()
+            if len(initials) >= 2:
+                out.add(initials)
+    return out
+
+
 @dataclass(frozen=True)
 class Verdict:
     supported: bool
@@ -58,17 +96,30 @@ class Verdict:
 @dataclass
 class SupportJudge:
     embedder: SentenceTransformerEmbeddings
-    min_cosine: float = 0.6
+    min_cosine: float = 0.5
     min_containment: float = 0.6
 
     def judge(self, sentence: str, cited: list[str]) -> Verdict:
         if not cited:
             return Verdict(False, 0.0, 0.0, "no citation")
         evidence = " ".join(cited)
+        missing_numbers = _numbers(sentence) - _numbers(evidence)
+        if missing_numbers:
+            shown = ", ".join(sorted(missing_numbers))
+            return Verdict(False, 0.0, 0.0, f"the number(s) {shown} are not in the cited text")
+        missing_names = {
+            n for n in _names(sentence) - set(_WORD.findall(evidence.lower())) if n not in _acronyms(evidence)
+        }
+        if missing_names:
+            shown = ", ".join(sorted(missing_names))
+            return Verdict(False, 0.0, 0.0, f"the name(s) {shown} are not in the cited text")
         words = set(terms(sentence))
         containment = len(words & set(terms(evidence))) / len(words) if words else 0.0
-        # query_vector is cached: the same quotes and sentences come back again and again.
-        cosine = float(self.embedder.query_vector(sentence) @ self.embedder.query_vector(evidence))
+        # The closest of the cited text and each of its sentences: a short claim drawn from one
+        # sentence of a long passage should not be diluted by the rest. (query_vector is cached.)
+        pieces = [evidence] + [evidence[sp.start : sp.end] for sp in split_sentences(evidence)]
+        vector = self.embedder.query_vector(sentence)
+        cosine = max(float(vector @ self.embedder.query_vector(piece)) for piece in dict.fromkeys(pieces))
         supported = cosine >= self.min_cosine and containment >= self.min_containment
         if supported:
             reason = "supported"

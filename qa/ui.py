@@ -60,6 +60,7 @@ def answer_message(answer: Answer) -> str:
     if answer.abstained:
         parts.append(f"**{_md_escape(answer.text)}**")
         parts.append("_The closest passages are shown under Sources, marked as not an answer._")
+        parts.extend(f"_{_md_escape(note)}_" for note in answer.notes)
         return "\n\n".join(parts)
     cited = {c.n for c in answer.citations}
     text = _md_escape(answer.text)
@@ -71,6 +72,13 @@ def answer_message(answer: Answer) -> str:
     )
     parts.append(text)
     parts.extend(f"_{_md_escape(note)}_" for note in answer.notes)
+    if answer.removed:
+        removed = "<br>".join(
+            f"✗ {html.escape(r['sentence'])} <i>({html.escape(r['reason'])})</i>" for r in answer.removed
+        )
+        parts.append(
+            f"<details><summary>Removed by verification ({len(answer.removed)})</summary>{removed}</details>"
+        )
     sources = ", ".join(
         f"[{c.n}] {_md_escape(c.title or c.doc_id)}" + (f" ({_md_escape(c.date)})" if c.date else "")
         for c in {c.n: c for c in answer.citations}.values()
@@ -171,7 +179,7 @@ def build_app(assistant: Assistant) -> Any:
     outlets = sorted({a.outlet for a in assistant.articles if a.outlet})
     article_choices = [(f"{a.title or a.doc_id}", a.doc_id) for a in assistant.articles]
 
-    def respond(message, chat, questions, outlet_sel, doc_sel, date_from, date_to):
+    def respond(message, chat, questions, outlet_sel, doc_sel, date_from, date_to, answerer):
         chat = list(chat or [])
         questions = list(questions or [])
         message = (message or "").strip()
@@ -183,7 +191,10 @@ def build_app(assistant: Assistant) -> Any:
         yield "", chat, questions, gr.skip()
         try:
             answer = assistant.ask(
-                message, filters=_filters(outlet_sel, doc_sel, date_from, date_to), history=questions
+                message,
+                filters=_filters(outlet_sel, doc_sel, date_from, date_to),
+                history=questions,
+                answerer=answerer or None,
             )
         except QAError as exc:
             chat[-1] = {"role": "assistant", "content": f"⚠️ {_md_escape(str(exc))}"}
@@ -239,6 +250,10 @@ def build_app(assistant: Assistant) -> Any:
                     with gr.Row():
                         date_from = gr.Textbox(label="From (YYYY, YYYY-MM or YYYY-MM-DD)", max_lines=1)
                         date_to = gr.Textbox(label="To", max_lines=1)
+                names = assistant.answerer_names
+                answerer = gr.Dropdown(
+                    names, value=names[0], label="Answerer", visible=len(names) > 1, elem_id="answerer"
+                )
                 clear_btn = gr.Button("New conversation", size="sm")
             with gr.Column(scale=2, min_width=300):
                 sources = gr.HTML(sources_html(None), elem_id="sources")
@@ -252,7 +267,7 @@ def build_app(assistant: Assistant) -> Any:
             status = gr.Markdown(_index_status(assistant))
             rebuild_btn = gr.Button("Rebuild the index", size="sm")
 
-        inputs = [box, chat, questions, outlet_sel, doc_sel, date_from, date_to]
+        inputs = [box, chat, questions, outlet_sel, doc_sel, date_from, date_to, answerer]
         outputs = [box, chat, questions, sources]
         box.submit(respond, inputs, outputs, api_visibility="private")
         ask_btn.click(respond, inputs, outputs, api_visibility="private")

@@ -124,6 +124,8 @@ class QuestionResult:
     sentence_supported: list[bool]  # per answer sentence: its citations support it
     latency_ms: float
     why: list[str] = field(default_factory=list)
+    answerer: str = ""
+    removed_sentences: int = 0
 
     @property
     def key_facts_ok(self) -> bool:
@@ -225,6 +227,8 @@ def score_question(
         sentence_supported=sentence_ok,
         latency_ms=answer.latency_ms,
         why=why,
+        answerer=answer.answerer,
+        removed_sentences=len(answer.removed),
     )
 
 
@@ -265,6 +269,8 @@ def aggregate(results: list[QuestionResult]) -> dict[str, Any]:
         "abstention_recall": _mean([float(r.abstained) for r in unanswerable]),
         "abstention_precision": _mean([float(not r.answerable) for r in abstentions]),
         "over_refusal": _mean([float(r.abstained) for r in answerable]),
+        "removed_sentences": sum(r.removed_sentences for r in results),
+        "fallbacks": sum("fallback" in r.answerer for r in results),
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
     }

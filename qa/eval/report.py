@@ -26,6 +26,8 @@ LABELS = {
     "evidence_precision": "evidence prec.",
     "abstention_recall": "abstain recall",
     "over_refusal": "over-refusal",
+    "removed_sentences": "removed",
+    "fallbacks": "fallbacks",
     "latency_p50_ms": "p50 ms",
     "latency_p95_ms": "p95 ms",
 }
@@ -148,7 +150,9 @@ def markdown_report(report: dict[str, Any], plots: list[str]) -> str:
         "",
         f"Question set: `{report['questions_file']}` ({counts}) · settings hash "
         f"`{report['settings_hash']}` · index build {report['index_build_seconds']} s · "
-        f"evaluation {report['seconds']} s",
+        f"evaluation {report['seconds']} s · answerer `{report['settings'].get('llm') or 'extractive'}`"
+        f" · sentences removed by verification: {report['overall'].get('removed_sentences', 0)}"
+        f" · extractive fallbacks: {report['overall'].get('fallbacks', 0)}",
         "",
         markdown_table(report),
         "",

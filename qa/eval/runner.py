@@ -49,6 +49,7 @@ COMPARISONS: list[tuple[str, dict[str, Any]]] = [
     ("dense only", {"bm25_weight": 0.0, "sentence_weight": 0.0}),
     ("BM25 only", {"dense_weight": 0.0, "sentence_weight": 0.0}),
     ("dense + BM25 (no sentence ranking)", {"sentence_weight": 0.0}),
+    ("RRF k = 60 (Cormack et al.)", {"rrf_k": 60}),
     ("passages of 3 sentences, overlap 1", {"passage_sentences": 3, "passage_overlap": 1}),
     ("passages of 6 sentences, overlap 2", {"passage_sentences": 6, "passage_overlap": 2}),
 ]
