@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa.attribution import attribution
 from qa.index_store import CorpusIndex
+from qa.newsaware import article_time, asks_for_recent, question_mode, question_years, source_label
 from qa.question_parts import split_question
 from qa.records import Answer, Citation, Passage
 from qa.settings import Settings
@@ -39,6 +41,8 @@ _NUMBER = re.compile(
 )
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DATE = re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b", re.I)
+_NUMBER_VALUE = re.compile(r"\d[\d,.]*\d|\d")
+_YEARLIKE = re.compile(r"(19|20)\d\d")
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[- ](?:al-|Al-)?[A-Z][a-z]+)+")
 
 
@@ -57,6 +61,8 @@ class Scoring:
     missing_entity: float = 0.40  # times the IDF-weighted share of the question's names and numbers
     #                               absent from the sentence, its neighbours and the article's metadata
     nearby: float = 0.5  # how much a name found next to the sentence (not in it) still counts as missing
+    timely: float = 0.02  # the article's date matches a year the question names, or is the latest
+    across_margin: float = 0.2  # in a values/positions answer, another article's best sentence within this
     unknown_entity: float = 0.20  # per name or number of the question absent from every article
     join_margin: float = 0.03  # a further sentence must score within this of the best
     redundant_cosine: float = 0.85  # a further sentence this similar to a chosen one adds nothing
@@ -133,6 +139,13 @@ class ExtractiveAnswerer:
         n = len(self._sentence_terms)
         self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         self._unseen_idf = math.log(1 + (n + 0.5) / 0.5)
+        # For a sentence inside a quotation, the terms of its speaker (named in an earlier sentence).
+        self._speaker_terms: list[frozenset[str]] = []
+        for i in range(n):
+            said = attribution(index, i)
+            self._speaker_terms.append(
+                frozenset(terms(said.speaker)) if said and not said.in_sentence else frozenset()
+            )
 
     def _lexical(self, question_terms: set[str], sentence: int) -> float:
         return self._lexical_of(question_terms, self._sentence_terms[sentence])
@@ -180,6 +193,9 @@ class ExtractiveAnswerer:
         question_terms = set(terms(question))
         entities = question_entities(question)
         w = self.scoring
+        years, recent = question_years(question), asks_for_recent(question)
+        times = [article_time(self.index.articles[p.doc_id]).sort_key for p in passages]
+        newest = max((t for t in times if t != "9999"), default="")
         seen: set[int] = set()
         out: list[Candidate] = []
         for rank, passage in enumerate(passages):
@@ -188,13 +204,16 @@ class ExtractiveAnswerer:
                 continue
             first, last = self.index.passage_sentences[row]
             metadata = set(terms(" ".join(x for x in (passage.title, passage.outlet, passage.date) if x)))
+            when = article_time(self.index.articles[passage.doc_id]).sort_key
+            timely = (years and when[:4] in years) or (recent and when == newest)
             for s in range(first, last + 1):
                 if s in seen or self._is_title(s):
                     continue
                 seen.add(s)
                 text = self.index.sentence_text(s)
                 cosine = float(self.index.sentence_vectors[s] @ query_vector)
-                lexical = self._lexical(question_terms, s)
+                own = self._sentence_terms[s] | self._speaker_terms[s]  # a quote's speaker counts as said
+                lexical = self._lexical_of(question_terms, own)
                 window = self._window_terms(s)
                 context = self._lexical_of(question_terms, window)
                 ok = _type_ok(kind, text, question)
@@ -205,9 +224,11 @@ class ExtractiveAnswerer:
                     + w.rank / (1 + rank)
                 )
                 # A name or number of the question should be in the sentence; next to it counts less.
-                in_sentence = self._missing_share(entities, self._sentence_terms[s] | metadata)
+                in_sentence = self._missing_share(entities, own | metadata)
                 nearby = self._missing_share(entities, window | metadata)
                 score -= w.missing_entity * (w.nearby * nearby + (1 - w.nearby) * in_sentence)
+                if timely:  # "in 2024", "the latest": the article of that time
+                    score += w.timely
                 if ok is False:
                     score -= w.type_miss
                 out.append(Candidate(s, rank, cosine, lexical, ok, score))
@@ -269,6 +290,11 @@ class ExtractiveAnswerer:
         best = ranked[0] if ranked else None
         confidence = self.confidence(question, best)
         threshold = self.settings.abstain_threshold
+        mode = question_mode(question)
+        if mode and best is not None:
+            across = self._answer_across(question, passages, ranked, mode, confidence)
+            if across is not None:
+                return across
         if best is None or confidence < threshold:
             return self._abstain(question, passages, confidence)
 
@@ -299,9 +325,72 @@ class ExtractiveAnswerer:
             chosen.append(cand)
         return self._compose(question, passages, chosen, confidence)
 
+    def _answer_across(
+        self, question: str, passages: list[Passage], ranked: list[Candidate], mode: str, confidence: float
+    ) -> Answer | None:
+        """One sentence from each of two or three articles, oldest first, each with its source and date.
+
+        "values": how a quantity or state changed; "positions": how the articles differ. None when
+        fewer than two articles have a good enough sentence (the ordinary answer is used then).
+        """
+        threshold = self.settings.abstain_threshold
+        floor = max(0.8 * threshold, ranked[0].score - self.scoring.across_margin)
+        best_of: dict[str, Candidate] = {}
+        for cand in ranked:
+            if cand.score < floor:
+                break
+            if mode == "values" and cand.type_ok is False:
+                continue
+            best_of.setdefault(self.index.sentences[cand.sentence].doc_id, cand)
+        sides = list(best_of.values())[:3]
+        if len(sides) < 2 or max(c.score for c in sides) < threshold:
+            return None
+        sides.sort(
+            key=lambda c: article_time(self.index.articles[self.index.sentences[c.sentence].doc_id]).sort_key
+        )
+        answer = self._compose(question, passages, sides, confidence, dated=True)
+        numbers = [  # the figures each side gives, years aside
+            {
+                n
+                for n in _NUMBER_VALUE.findall(self.index.sentence_text(c.sentence))
+                if not _YEARLIKE.fullmatch(n)
+            }
+            for c in sides
+        ]
+        differ = mode == "positions" or len({frozenset(n) for n in numbers}) > 1
+        disagreement = None
+        if mode == "positions":
+            disagreement = {
+                "kind": "positions",
+                "sides": [
+                    {"n": c.n, "doc_id": c.doc_id, "date": c.date, "speaker": c.speaker}
+                    for c in answer.citations
+                ],
+            }
+            note = "The articles take different positions, each quoted with its source and date."
+        else:
+            note = "Values from articles of different dates, oldest first." + (
+                " They differ." if differ else ""
+            )
+            if differ:
+                disagreement = {
+                    "kind": "values",
+                    "sides": [
+                        {"n": c.n, "doc_id": c.doc_id, "date": c.date, "values": sorted(v)}
+                        for c, v in zip(answer.citations, numbers, strict=True)
+                    ],
+                }
+        return dataclasses.replace(answer, notes=[note], disagreement=disagreement)
+
     def _compose(
-        self, question: str, passages: list[Passage], chosen: list[Candidate], confidence: float
+        self,
+        question: str,
+        passages: list[Passage],
+        chosen: list[Candidate],
+        confidence: float,
+        dated: bool = False,
     ) -> Answer:
+        """The answer quoting `chosen`; with `dated`, each sentence is introduced by its source and date."""
         cited_ranks: list[int] = []
         for cand in chosen:
             if cand.passage_rank not in cited_ranks:
@@ -316,6 +405,7 @@ class ExtractiveAnswerer:
             passage = passages[cand.passage_rank]
             n = number_of[cand.passage_rank]
             quote = self.index.articles[ref.doc_id].text[ref.start : ref.end]
+            said = attribution(self.index, cand.sentence)
             citations.append(
                 Citation(
                     n=n,
@@ -327,9 +417,16 @@ class ExtractiveAnswerer:
                     start=ref.start,
                     end=ref.end,
                     passage_id=passage.passage_id,
+                    speaker=said.speaker if said else None,
                 )
             )
-            parts.append(cite_marker(quote, n))
+            lead = ""
+            if dated:
+                article = self.index.articles[ref.doc_id]
+                lead = f"{source_label(article)} ({article_time(article).label}): "
+            if said and not said.in_sentence:  # the quote's speaker is named earlier in the article
+                lead += f"according to {said.speaker}, " if lead else f"According to {said.speaker}: "
+            parts.append(lead + cite_marker(quote, n))
         return Answer(
             question=question,
             text=" ".join(parts),

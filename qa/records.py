@@ -65,6 +65,8 @@ class Citation:
     start: int
     end: int
     passage_id: str
+    # Who makes the claim, when the article reports someone's statement (taken from the article).
+    speaker: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -92,6 +94,8 @@ class Answer:
     rewritten_question: str | None = None
     # Generated sentences that verification removed, each {"sentence": ..., "reason": ...}.
     removed: list[dict[str, str]] = field(default_factory=list)
+    # Where the cited articles differ: {"kind": "values" | "positions", "sides": [{"n", "doc_id", ...}]}.
+    disagreement: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -107,4 +111,5 @@ class Answer:
             "notes": list(self.notes),
             "rewritten_question": self.rewritten_question,
             "removed": [dict(r) for r in self.removed],
+            "disagreement": self.disagreement,
         }

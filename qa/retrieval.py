@@ -19,6 +19,7 @@ from pydantic import ConfigDict
 from qa.embeddings import SentenceTransformerEmbeddings
 from qa.filters import Filters
 from qa.index_store import CorpusIndex, bm25_query_tokens
+from qa.newsaware import question_mode
 from qa.question_parts import split_question
 from qa.records import Passage
 from qa.settings import Settings
@@ -139,8 +140,16 @@ def hybrid_search(
     if len(parts) > 1:  # a question that asks two things: each part brings its own evidence too
         for part in parts:
             rankings += _rankings(index, part, embedder.query_vector(part), settings, allowed)
+    fused = fuse(rankings, settings.rrf_k)
+    if question_mode(question) == "positions":
+        # "How do the articles differ?": each article's best passage first, then the rest.
+        first_of: dict[str, int] = {}
+        for i, (row, _) in enumerate(fused):
+            first_of.setdefault(index.passages[row].doc_id, i)
+        leaders = sorted(first_of.values())
+        fused = [fused[i] for i in leaders] + [x for i, x in enumerate(fused) if i not in set(leaders)]
     chosen: list[Passage] = []
-    for row, score in fuse(rankings, settings.rrf_k):
+    for row, score in fused:
         passage = replace(
             index.passages[row],
             score=round(score, 6),

@@ -107,9 +107,8 @@ class SupportJudge:
         if missing_numbers:
             shown = ", ".join(sorted(missing_numbers))
             return Verdict(False, 0.0, 0.0, f"the number(s) {shown} are not in the cited text")
-        missing_names = {
-            n for n in _names(sentence) - set(_WORD.findall(evidence.lower())) if n not in _acronyms(evidence)
-        }
+        present = {w.strip("’'-") for w in _WORD.findall(evidence.lower())}
+        missing_names = {n for n in _names(sentence) - present if n not in _acronyms(evidence)}
         if missing_names:
             shown = ", ".join(sorted(missing_names))
             return Verdict(False, 0.0, 0.0, f"the name(s) {shown} are not in the cited text")

@@ -122,3 +122,25 @@ def test_filters_nothing_matches_is_a_clear_error(seed_assistant) -> None:
         seed_assistant.ask("US troops?", filters={"date_from": "1990", "date_to": "1991"})
     with pytest.raises(QAError, match="Bad filters"):
         seed_assistant.ask("US troops?", filters={"date_from": "soon"})
+
+
+def test_a_quote_continued_from_an_earlier_sentence_names_its_speaker(seed_assistant) -> None:
+    answer = seed_assistant.ask("Who said Iraq still needs the international coalition?")
+    assert answer.text.startswith("According to Al-Sharifi:")
+    assert answer.citations[0].speaker == "Al-Sharifi"
+
+
+def test_a_change_over_time_lists_values_oldest_first_with_sources_and_dates(seed_assistant) -> None:
+    answer = seed_assistant.ask("How did the number of US troops in Iraq change over time?")
+    assert len({c.doc_id for c in answer.citations}) >= 2
+    assert "Shafaq News (2024-07-20):" in answer.text
+    assert answer.text.index("mentions events up to") < answer.text.index("Shafaq News (2024-07-20)")
+    assert any("oldest first" in note for note in answer.notes)
+
+
+def test_a_question_on_how_the_articles_differ_records_the_positions(seed_assistant) -> None:
+    answer = seed_assistant.ask("Is ISIS still a threat in Iraq? How do the articles differ?")
+    assert answer.disagreement is not None and answer.disagreement["kind"] == "positions"
+    sides = answer.disagreement["sides"]
+    assert len({s["doc_id"] for s in sides}) == len(sides) >= 2
+    assert not seed_assistant.ask("When was Qasem Soleimani killed?").disagreement

@@ -31,7 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from qa.eval.questions import Evidence, Question, contains_fact
+from qa.eval.questions import Evidence, Question, contains_fact, normalise
+from qa.newsaware import article_time
 from qa.records import Answer, Article, Passage
 from qa.support import SupportJudge, Verdict, cited_sentences
 
@@ -126,6 +127,10 @@ class QuestionResult:
     why: list[str] = field(default_factory=list)
     answerer: str = ""
     removed_sentences: int = 0
+    attribution_ok: bool | None = None  # attribution questions: the answer names the speaker
+    temporal_ok: bool | None = None  # temporal questions: the values (in date order when asked)
+    disagreement_ok: bool | None = None  # disagreement questions: every position, cited to its article
+    flagged_disagreement: bool = False  # the answer reported a disagreement
 
     @property
     def key_facts_ok(self) -> bool:
@@ -177,7 +182,10 @@ def score_question(
         # What [n] stands for: the quotes cited under n (the passage itself when none).
         cited_texts: dict[int, list[str]] = {}
         for c in answer.citations:
-            cited_texts.setdefault(c.n, []).append(c.quote)
+            # the quote with what the answer may say about it: its speaker and its source
+            when = article_time(articles[c.doc_id]).label if c.doc_id in articles else c.date
+            context = ", ".join(x for x in (c.speaker, c.outlet, c.title, when) if x)
+            cited_texts.setdefault(c.n, []).append(f"{c.quote} ({context})" if context else c.quote)
         for n, passage in enumerate(answer.passages, start=1):
             cited_texts.setdefault(n, [passage.text])
         for sentence in cited_sentences(answer.text):
@@ -229,7 +237,46 @@ def score_question(
         why=why,
         answerer=answer.answerer,
         removed_sentences=len(answer.removed),
+        **_news_scores(question, answer, found, why),
     )
+
+
+def _in_order(text: str, facts: list[list[str]]) -> bool:
+    """Do the facts first appear in `text` in the listed order?"""
+    padded = f" {normalise(text)} "
+    positions = []
+    for alternatives in facts:
+        hits = [padded.find(f" {normalise(a)} ") for a in alternatives if normalise(a)]
+        hits = [h for h in hits if h >= 0]
+        if not hits:
+            return False
+        positions.append(min(hits))
+    return positions == sorted(positions)
+
+
+def _news_scores(question: Question, answer: Answer, found: list[bool], why: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"flagged_disagreement": answer.disagreement is not None}
+    answered = not answer.abstained
+    if question.kind == "attribution":
+        ok = answered and contains_fact(answer.text, question.speaker or [])
+        out["attribution_ok"] = ok
+        if answered and not ok:
+            why.append(f"answer does not name the speaker ({' | '.join(question.speaker or [])})")
+    if question.kind == "temporal":
+        ok = answered and all(found) and (not question.in_order or _in_order(answer.text, question.key_facts))
+        out["temporal_ok"] = ok
+        if answered and all(found) and not ok:
+            why.append("the values are not in date order")
+    if question.kind == "disagreement":
+        missing = []
+        for position in question.positions or []:
+            cited = " ".join(c.quote for c in answer.citations if c.doc_id == position.doc_id)
+            if not (answered and contains_fact(cited, position.key_fact)):
+                missing.append(f"{' | '.join(position.key_fact)} ({position.doc_id[:3]})")
+        out["disagreement_ok"] = not missing
+        if missing:
+            why.append("positions missing or not cited to their article: " + "; ".join(missing))
+    return out
 
 
 # -- aggregates ---------------------------------------------------------------------------------
@@ -269,6 +316,16 @@ def aggregate(results: list[QuestionResult]) -> dict[str, Any]:
         "abstention_recall": _mean([float(r.abstained) for r in unanswerable]),
         "abstention_precision": _mean([float(not r.answerable) for r in abstentions]),
         "over_refusal": _mean([float(r.abstained) for r in answerable]),
+        "attribution_accuracy": _mean(
+            [float(bool(r.attribution_ok)) for r in results if r.kind == "attribution"]
+        ),
+        "temporal_accuracy": _mean([float(bool(r.temporal_ok)) for r in results if r.kind == "temporal"]),
+        "disagreement_recall": _mean(
+            [float(bool(r.disagreement_ok)) for r in results if r.kind == "disagreement"]
+        ),
+        "disagreement_false_alarms": _mean(
+            [float(r.flagged_disagreement) for r in results if r.kind in ("fact", "paraphrase")]
+        ),
         "removed_sentences": sum(r.removed_sentences for r in results),
         "fallbacks": sum("fallback" in r.answerer for r in results),
         "latency_p50_ms": percentile(latencies, 50),

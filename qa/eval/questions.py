@@ -5,7 +5,11 @@ One JSON object per line:
      "key_facts": ["153", "first half of 2024"],
      "evidence": [{"doc_id": "003_70d3dde80774ed55", "text": "exact text of the article"}]}
 
-- kind: fact | paraphrase | multi | unanswerable
+- kind: fact | paraphrase | multi | unanswerable | attribution | temporal | disagreement
+- attribution questions add "speaker": ["Full Name | Surname"]: the answer must name one of them;
+- temporal questions add "in_order": true when the key facts must appear in that order (oldest first);
+- disagreement questions add "positions": [{"doc_id": ..., "key_fact": "..."}, ...], two or more
+  articles: each position's key fact must appear in the answer, cited to its own article.
 - key_facts: what a correct answer must contain; "2,500 | 2.500" lists alternatives.
 - evidence: the exact supporting text, as it stands in the cleaned article.
 - unanswerable questions have no key facts and no evidence.
@@ -22,7 +26,7 @@ from pathlib import Path
 from qa.errors import QAError
 from qa.records import Article
 
-KINDS = ("fact", "paraphrase", "multi", "unanswerable")
+KINDS = ("fact", "paraphrase", "multi", "unanswerable", "attribution", "temporal", "disagreement")
 FIELDS = {"id", "kind", "question", "answer", "key_facts", "evidence"}
 
 
@@ -53,6 +57,12 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Position:
+    doc_id: str
+    key_fact: list[str]
+
+
+@dataclass(frozen=True)
 class Question:
     id: str
     kind: str
@@ -60,10 +70,47 @@ class Question:
     answer: str
     key_facts: list[list[str]]
     evidence: list[Evidence]
+    speaker: list[str] | None = None
+    in_order: bool = False
+    positions: list[Position] | None = None
 
     @property
     def answerable(self) -> bool:
         return self.kind != "unanswerable"
+
+
+def _news_fields(
+    row: dict, evidence: list[Evidence], articles: dict[str, Article], where: str, problems: list[str]
+) -> tuple[list[str] | None, list[Position] | None]:
+    """The speaker of an attribution question and the positions of a disagreement question, checked."""
+    joined = " ".join(e.text for e in evidence)
+    speaker = None
+    if row["kind"] == "attribution":
+        raw = row.get("speaker")
+        if not raw:
+            problems.append(f'{where}: an attribution question needs "speaker"')
+        else:
+            speaker = [alt.strip() for item in raw for alt in str(item).split("|") if alt.strip()]
+            if evidence and not contains_fact(joined, speaker):
+                problems.append(f"{where}: the speaker {' | '.join(speaker)!r} is not in the evidence")
+    positions = None
+    if row["kind"] == "disagreement":
+        raw = row.get("positions") or []
+        positions = []
+        for item in raw:
+            doc_id = item.get("doc_id") if isinstance(item, dict) else None
+            fact = [alt.strip() for alt in str(item.get("key_fact", "")).split("|")] if doc_id else []
+            if doc_id not in articles:
+                problems.append(f"{where}: position with unknown doc_id {doc_id!r}")
+                continue
+            own = " ".join(e.text for e in evidence if e.doc_id == doc_id)
+            if not contains_fact(own, fact):
+                shown = " | ".join(fact)
+                problems.append(f"{where}: position {shown!r} is not in the evidence from {doc_id}")
+            positions.append(Position(doc_id, fact))
+        if len({p.doc_id for p in positions}) < 2:
+            problems.append(f"{where}: a disagreement question needs positions from two articles")
+    return speaker, positions
 
 
 def load_questions(path: Path, articles: dict[str, Article]) -> list[Question]:
@@ -128,9 +175,18 @@ def load_questions(path: Path, articles: dict[str, Article]) -> list[Question]:
                     problems.append(f"{where}: key fact {' | '.join(fact)!r} is not in the evidence")
             if row["kind"] == "multi" and len({e.doc_id for e in evidence}) < 2:
                 problems.append(f"{where}: a multi-article question needs evidence from two articles")
+        speaker, positions = _news_fields(row, evidence, articles, where, problems)
         questions.append(
             Question(
-                row["id"], row["kind"], row["question"].strip(), row.get("answer") or "", key_facts, evidence
+                row["id"],
+                row["kind"],
+                row["question"].strip(),
+                row.get("answer") or "",
+                key_facts,
+                evidence,
+                speaker=speaker,
+                in_order=bool(row.get("in_order")),
+                positions=positions,
             )
         )
     if problems:

@@ -26,6 +26,10 @@ LABELS = {
     "evidence_precision": "evidence prec.",
     "abstention_recall": "abstain recall",
     "over_refusal": "over-refusal",
+    "attribution_accuracy": "attribution",
+    "temporal_accuracy": "temporal",
+    "disagreement_recall": "disagree recall",
+    "disagreement_false_alarms": "false alarms",
     "removed_sentences": "removed",
     "fallbacks": "fallbacks",
     "latency_p50_ms": "p50 ms",
@@ -44,6 +48,10 @@ TABLE_METRICS = [
     "evidence_precision",
     "abstention_recall",
     "over_refusal",
+    "attribution_accuracy",
+    "temporal_accuracy",
+    "disagreement_recall",
+    "disagreement_false_alarms",
     "latency_p50_ms",
     "latency_p95_ms",
 ]
@@ -192,7 +200,7 @@ def write_report(report: dict[str, Any], out_dir: Path) -> list[Path]:
 
 def print_summary(report: dict[str, Any], console: Console, calibrate: bool = False) -> None:
     table = Table(title="Evaluation")
-    table.add_column("questions")
+    table.add_column("questions", no_wrap=True)
     table.add_column("n", justify="right")
     shown = [*HEADLINE, "latency_p50_ms", "latency_p95_ms"]
     for m in shown:

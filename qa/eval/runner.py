@@ -42,6 +42,10 @@ HEADLINE = [
     "evidence_precision",
     "abstention_recall",
     "over_refusal",
+    "attribution_accuracy",
+    "temporal_accuracy",
+    "disagreement_recall",
+    "disagreement_false_alarms",
 ]
 
 # Configurations `--compare` runs beside the default: (name, settings overrides).

@@ -1,0 +1,31 @@
+from qa.attribution import speaker_in
+from qa.newsaware import article_time, question_mode, question_years, source_label
+from qa.records import Article
+
+
+def test_speakers_are_read_from_reporting_verbs_and_according_to() -> None:
+    assert speaker_in('Security expert Haitham Al-Khazali pointed out, "The Iraqi side stated ..."') == (
+        "Security expert Haitham Al-Khazali"
+    )
+    assert speaker_in("According to Al-Sharifi, the complex crises necessitate the presence.") == "Al-Sharifi"
+    assert speaker_in(
+        '"The increase in attacks indicates ISIS is attempting to reconstitute," CENTCOM said.'
+    ) == ("CENTCOM")
+    assert speaker_in("Currently, there are about 2,500 US troops still deployed in Iraq.") is None
+
+
+def test_question_modes() -> None:
+    assert question_mode("Is ISIS still a threat? How do the articles differ?") == "positions"
+    assert question_mode("How did the number of US troops in Iraq change over time?") == "values"
+    assert question_mode("When was Qasem Soleimani killed?") is None
+    assert question_years("How many attacks in 2024, compared with 2023?") == {"2024", "2023"}
+
+
+def test_an_undated_article_is_ordered_by_the_latest_year_it_mentions_and_says_so() -> None:
+    dated = Article("a", "T", "2024-07-20", "Shafaq News", "text")
+    undated = Article("b", None, None, None, "In 2019 and again in 2021 the troops ...")
+    assert article_time(dated).label == "2024-07-20"
+    assert article_time(undated).sort_key == "2021"
+    assert article_time(undated).label == "date not stated; mentions events up to 2021"
+    assert not article_time(undated).stated
+    assert source_label(dated) == "Shafaq News" and source_label(undated) == "article b"
