@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup install index run test test-fast eval eval-check lint format clean
+.PHONY: setup install index run test test-fast eval eval-check bench lint format clean
 
 ## setup: create .venv, install everything, build the index of seeds/
 setup: install index
@@ -49,6 +49,10 @@ eval: install
 eval-check: install
 	$(BIN)/qa eval --out eval-report --check eval-thresholds.json
 
+## bench: build/query/cold-start/concurrency benchmarks, seeds + a 10,000-passage haystack (bench-report/)
+bench: install
+	$(BIN)/qa bench --out bench-report
+
 lint: install
 	$(BIN)/ruff check qa tests
 	$(BIN)/ruff format --check qa tests
@@ -58,4 +62,4 @@ format: install
 	$(BIN)/ruff check --fix qa tests
 
 clean:
-	rm -rf $(VENV) index/build-* index/.tmp-* index/CURRENT eval-report .pytest_cache
+	rm -rf $(VENV) index/build-* index/.tmp-* index/CURRENT eval-report bench-report bench-work .pytest_cache

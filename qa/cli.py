@@ -258,6 +258,31 @@ def _read_thresholds(path: Path) -> dict:
 
 
 @app.command()
+def bench(
+    sizes: Annotated[
+        str, typer.Option(help="Synthetic corpus sizes in passages, comma-separated ('' for none).")
+    ] = "10000",
+    out_dir: Annotated[Path, typer.Option("--out", help="Where bench.json and bench.md go.")] = Path(
+        "bench-report"
+    ),
+    work_dir: Annotated[
+        Path, typer.Option("--work", help="Scratch folder for the synthetic corpora and indexes.")
+    ] = Path("bench-work"),
+    corpus: CorpusOpt = None,
+) -> None:
+    """Measure index build, query latency, cold start, concurrency and quality at scale."""
+    from qa.bench import run_bench  # noqa: PLC0415
+
+    try:
+        size_list = [int(x) for x in sizes.replace("_", "").split(",") if x.strip()]
+    except ValueError:
+        raise QAError(f"--sizes must be whole numbers separated by commas, not {sizes!r}.") from None
+    seeds = corpus or Settings().corpus_dir
+    run_bench(size_list, out_dir, work_dir, seeds)
+    out.print((out_dir / "bench.md").read_text(), highlight=False)
+
+
+@app.command()
 def ui(
     host: Annotated[
         str | None, typer.Option(help="Address to listen on [env QA_HOST, default 127.0.0.1].")

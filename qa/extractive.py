@@ -407,18 +407,7 @@ class ExtractiveAnswerer:
             quote = self.index.articles[ref.doc_id].text[ref.start : ref.end]
             said = attribution(self.index, cand.sentence)
             citations.append(
-                Citation(
-                    n=n,
-                    doc_id=ref.doc_id,
-                    title=passage.title,
-                    date=passage.date,
-                    outlet=passage.outlet,
-                    quote=quote,
-                    start=ref.start,
-                    end=ref.end,
-                    passage_id=passage.passage_id,
-                    speaker=said.speaker if said else None,
-                )
+                Citation.of(n, passage, quote, ref.start, ref.end, speaker=said.speaker if said else None)
             )
             lead = ""
             if dated:

@@ -68,6 +68,24 @@ class Citation:
     # Who makes the claim, when the article reports someone's statement (taken from the article).
     speaker: str | None = None
 
+    @classmethod
+    def of(
+        cls, n: int, passage: Passage, quote: str, start: int, end: int, speaker: str | None = None
+    ) -> Citation:
+        """A citation [n] of `quote` (article offsets start:end) inside `passage`."""
+        return cls(
+            n=n,
+            doc_id=passage.doc_id,
+            title=passage.title,
+            date=passage.date,
+            outlet=passage.outlet,
+            quote=quote,
+            start=start,
+            end=end,
+            passage_id=passage.passage_id,
+            speaker=speaker,
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

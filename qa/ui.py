@@ -10,7 +10,9 @@ escaped: a corpus file holding <script> shows as text.
 from __future__ import annotations
 
 import html
+import queue
 import re
+import threading
 from typing import Any
 
 from qa.api import build_api, corpus_summary
@@ -189,17 +191,42 @@ def build_app(assistant: Assistant) -> Any:
         chat.append({"role": "user", "content": _md_escape(message)})
         chat.append({"role": "assistant", "content": "_Searching the articles…_"})
         yield "", chat, questions, gr.skip()
-        try:
-            answer = assistant.ask(
-                message,
-                filters=_filters(outlet_sel, doc_sel, date_from, date_to),
-                history=questions,
-                answerer=answerer or None,
-            )
-        except QAError as exc:
-            chat[-1] = {"role": "assistant", "content": f"⚠️ {_md_escape(str(exc))}"}
+        # The answer is worked out in a thread; an LLM's draft streams into the chat meanwhile.
+        tokens: queue.Queue[str] = queue.Queue()
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                outcome["answer"] = assistant.ask(
+                    message,
+                    filters=_filters(outlet_sel, doc_sel, date_from, date_to),
+                    history=questions,
+                    answerer=answerer or None,
+                    on_token=tokens.put,
+                )
+            except QAError as exc:
+                outcome["error"] = exc
+            except Exception as exc:  # never leave the chat hanging on "Searching…"
+                outcome["error"] = QAError(f"Something went wrong: {exc}")
+
+        worker = threading.Thread(target=work, daemon=True)
+        worker.start()
+        draft = ""
+        while worker.is_alive() or not tokens.empty():
+            try:
+                draft += tokens.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            while not tokens.empty():
+                draft += tokens.get_nowait()
+            chat[-1] = {"role": "assistant", "content": f"_Draft, being verified:_ {_md_escape(draft)}"}
+            yield "", chat, questions, gr.skip()
+        worker.join()
+        if "error" in outcome:
+            chat[-1] = {"role": "assistant", "content": f"⚠️ {_md_escape(str(outcome['error']))}"}
             yield "", chat, questions, gr.skip()
             return
+        answer = outcome["answer"]
         questions.append(message)
         chat[-1] = {"role": "assistant", "content": answer_message(answer)}
         yield "", chat, questions, sources_html(answer)

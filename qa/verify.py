@@ -97,19 +97,7 @@ def check_sentence(
         if not verdict.supported:
             reasons.append(f"[{n}]: {verdict.reason}")
             continue
-        citations.append(
-            Citation(
-                n=n,
-                doc_id=passage.doc_id,
-                title=passage.title,
-                date=passage.date,
-                outlet=passage.outlet,
-                quote=quote,
-                start=start,
-                end=end,
-                passage_id=passage.passage_id,
-            )
-        )
+        citations.append(Citation.of(n, passage, quote, start, end))
     return citations, "; ".join(reasons)
 
 

@@ -37,6 +37,9 @@ class ScriptedServer:
                 server.prompts.append(body["messages"])
                 time.sleep(server.delay)
                 user = next(m["content"] for m in body["messages"] if m["role"] == "user")
+                if body.get("stream"):
+                    self._stream(body["model"], server.script(user))
+                    return
                 reply = {
                     "id": "x",
                     "object": "chat.completion",
@@ -60,6 +63,34 @@ class ScriptedServer:
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
+
+            def _stream(self, model: str, text: str) -> None:
+                """Server-sent events, a word per chunk, as OpenAI-compatible servers stream."""
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.end_headers()
+                words = re.findall(r"\S+\s*", text) or [""]
+                for i, word in enumerate(words):
+                    chunk = {
+                        "id": "x",
+                        "object": "chat.completion.chunk",
+                        "created": 0,
+                        "model": model,
+                        "choices": [
+                            {
+                                "index": 0,
+                                "delta": {"role": "assistant", "content": word}
+                                if i == 0
+                                else {"content": word},
+                                "finish_reason": None,
+                            }
+                        ],
+                    }
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                end = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": model,
+                       "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}  # fmt: skip
+                self.wfile.write(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode())
+                self.wfile.flush()
 
         self.port = _free_port()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
@@ -207,3 +238,15 @@ def test_the_extractive_answerer_stays_available(server, llm_assistant) -> None:
     assert llm_assistant.answerer_names == ["llm:openai:scripted", "extractive"]
     answer = llm_assistant.ask(CENTCOM, answerer="extractive")
     assert answer.answerer == "extractive"
+
+
+def test_the_answer_streams_token_by_token_and_is_verified_after(server, llm_assistant) -> None:
+    server.script = lambda p: (
+        "According to CENTCOM, ISIS claimed responsibility for 153 attacks in both countries in the first "
+        f"half of 2024 [{number_of(p, '153 attacks')}]. ISIS also controls half of Baghdad."
+    )
+    pieces: list[str] = []
+    answer = llm_assistant.ask(CENTCOM, on_token=pieces.append)
+    assert len(pieces) > 5 and "Baghdad" in "".join(pieces)  # the draft streamed as written
+    assert answer.answerer == "llm:openai:scripted"
+    assert "153" in answer.text and "Baghdad" not in answer.text  # the verified answer
