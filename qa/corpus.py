@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.cleaning import drop_boilerplate, html_to_text, markdown_to_text, normalise_whitespace
-from qa.degluing import deglue
+from qa.degluing import KnownWords, deglue
 from qa.errors import QAError
 from qa.metadata import SIDECAR_SUFFIX, Metadata, extract_metadata, merge, normalise_date, read_sidecar
 from qa.records import Article
@@ -129,9 +129,10 @@ def load_articles(sources: list[SourceFile]) -> list[Article]:
     prepared = [(source, _prepare(source)) for source in sources]
     ready = [(source, item) for source, item in prepared if item is not None]
     words = [set(_WORD.findall(text)) for _, (text, _) in ready]
+    corpus_words = KnownWords.of(words)  # once: cleaning stays linear in the number of articles
     articles: list[Article] = []
     for i, (source, (text, meta)) in enumerate(ready):
-        other_words = set().union(*(w for j, w in enumerate(words) if j != i)) if len(ready) > 1 else set()
+        other_words = corpus_words.excluding(words[i])
         text = normalise_whitespace(deglue(text, other_words))
         title = meta.title
         if title and title not in text:

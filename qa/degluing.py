@@ -15,7 +15,7 @@ import functools
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 _TOKEN = re.compile(r"[A-Za-z]+")
 # A piece of a split must be a common word: wordninja's cost is log(rank *
@@ -107,13 +107,51 @@ def _camel_parts(token: str) -> list[str]:
     return [token[a:b] for a, b in itertools.pairwise(cuts) if b > a]
 
 
+class KnownWords:
+    """Lower-case words (3+ letters) of a corpus, minus those only one document uses, plus extras.
+
+    Built once for the whole corpus, so that cleaning N articles stays linear in N:
+    `KnownWords.of(docs).excluding(i)` is "the words of the other documents" for document i.
+    """
+
+    def __init__(self, frequency: Counter[str], own: frozenset[str] = frozenset(), extra=frozenset()) -> None:
+        self._frequency = frequency
+        self._own = own
+        self._extra = extra
+
+    @classmethod
+    def of(cls, documents: list[set[str]]) -> KnownWords:
+        frequency: Counter[str] = Counter()
+        for words in documents:
+            frequency.update({w.lower() for w in words if len(w) >= 3})
+        return cls(frequency)
+
+    def excluding(self, words: set[str]) -> KnownWords:
+        """The words of every document but the one whose words these are."""
+        return KnownWords(self._frequency, frozenset(w.lower() for w in words if len(w) >= 3))
+
+    def with_extra(self, words: Iterable[str]) -> KnownWords:
+        extra = frozenset(w.lower() for w in words if len(w) >= 3)
+        return KnownWords(self._frequency, self._own, self._extra | extra)
+
+    def __contains__(self, word: object) -> bool:
+        if word in self._extra:
+            return True
+        count = self._frequency.get(word, 0)  # type: ignore[arg-type]
+        return count - (word in self._own) > 0
+
+
 class Degluer:
     """Split the glued tokens of one document."""
 
-    def __init__(self, known_words: Iterable[str] = ()) -> None:
+    def __init__(self, known_words: Iterable[str] | KnownWords = ()) -> None:
         self._costs = _word_costs()
         # Words the corpus uses standalone (names included) count as words.
-        self._known = {w.lower() for w in known_words if len(w) >= 3}
+        self._known: Container[str] = (
+            known_words
+            if isinstance(known_words, KnownWords)
+            else {w.lower() for w in known_words if len(w) >= 3}
+        )
 
     def _is_word(self, piece: str) -> bool:
         lower = piece.lower()
@@ -220,19 +258,19 @@ def _space_quotes(line: str) -> str:
     return "".join(chars)
 
 
-def deglue(text: str, other_words: Iterable[str] = ()) -> str:
+def deglue(text: str, other_words: Iterable[str] | KnownWords = ()) -> str:
     """Return `text` with glued words split, or unchanged when it does not look glued.
 
     `other_words` are words seen in the corpus's other documents; with this
     document's own tokens that do not split, they count as real words, so
     "Sharifiadded" splits on the name "Sharifi" used elsewhere in the text.
     """
-    other = set(other_words)
+    other = other_words if isinstance(other_words, KnownWords) else KnownWords.of([set(other_words)])
     plain = Degluer(other)
     counts = Counter(_TOKEN.findall(text))
     # A glued pair rarely repeats to the letter; a name does ("Sharifi").
     own = {t for t, n in counts.items() if n >= 2 and plain.split_token(t) is None}
-    degluer = Degluer(other | own)
+    degluer = Degluer(other.with_extra(own))
     if not looks_glued(text, degluer):
         return text
     text = _PUNCT_GLUED.sub(lambda m: m.group(1) + " ", text)
