@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
@@ -101,6 +101,19 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address the chat UI and HTTP API listen on.")
     port: int = Field(7860, ge=1, le=65535, description="Port of the chat UI and HTTP API.")
+
+    @field_validator("llm")
+    @classmethod
+    def _check_llm(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        kind, _, name = value.partition(":")
+        if value == "smollm2" or (kind in ("ollama", "openai", "hf") and name.strip()):
+            return value
+        raise ValueError(
+            f"unknown LLM {value!r}: use ollama:MODEL, openai:MODEL, hf:/path/to/model (or .gguf) or smollm2"
+        )
 
     @model_validator(mode="after")
     def _check_overlap(self) -> Settings:

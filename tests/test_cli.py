@@ -35,6 +35,9 @@ def run_qa(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
         (["ask", "--corpus", "/nonexistent-folder", "hi"], "Corpus folder not found"),
         (["ask", "--k", "0", "hi"], "Invalid settings"),
         (["ask", "--model", "/no/such/model", "hi"], "Embedding model not found"),
+        (["ask", "--llm", "gpt", "hi"], "unknown LLM 'gpt'"),
+        (["eval", "--questions", "/no/such/file.jsonl"], "Cannot read the question set"),
+        (["bench", "--sizes", "ten"], "--sizes must be whole numbers"),
     ],
 )
 def test_bad_input_is_one_clear_line_and_a_failing_exit_code(args: list[str], message: str) -> None:
