@@ -178,14 +178,23 @@ def build_index(
     by_id = articles_by_id(articles)
     sentence_texts = [by_id[s.doc_id].text[s.start : s.end] for s in sentences]
     all_texts = texts + sentence_texts
+    # Incremental: a text the previous build already embedded with the same model is not re-embedded,
+    # so adding, changing or deleting one article embeds only that article's new texts.
+    signature = expected_manifest(settings, sources, embedder.model_path)["model_signature"]
+    known = _previous_vectors(settings.index_dir, signature, embedder)
+    matrix = np.zeros((len(all_texts), embedder.dimension), dtype=np.float32)
+    todo = [i for i, text in enumerate(all_texts) if text not in known]
+    for i, text in enumerate(all_texts):
+        if text in known:
+            matrix[i] = known[text]
     chunk = max(settings.embedding_batch_size * 4, 64)
-    vectors = []
-    for at in range(0, len(all_texts), chunk):
-        on_progress("Embedding passages and sentences", at, len(all_texts))
-        vectors.append(embedder.encode(all_texts[at : at + chunk]))
-    on_progress("Embedding passages and sentences", len(all_texts), len(all_texts))
-    matrix = np.vstack(vectors)
+    for at in range(0, len(todo), chunk):
+        on_progress("Embedding passages and sentences", at, len(todo))
+        batch = todo[at : at + chunk]
+        matrix[batch] = embedder.encode([all_texts[i] for i in batch])
+    on_progress("Embedding passages and sentences", len(todo), len(todo))
     passage_vectors, sentence_vectors = matrix[: len(texts)], matrix[len(texts) :]
+    reused = len(all_texts) - len(todo)
 
     on_progress("Writing the index", 0, 1)
     index_dir = Path(settings.index_dir).expanduser()
@@ -219,6 +228,8 @@ def build_index(
             "counts": {"articles": len(articles), "passages": len(passages), "sentences": len(sentences)},
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "build_seconds": round(time.perf_counter() - started, 2),
+            "embedded_texts": len(todo),
+            "reused_texts": reused,
             "files": {
                 f.relative_to(build_dir).as_posix(): _sha256_file(f)
                 for f in sorted(build_dir.rglob("*"))
@@ -248,6 +259,38 @@ def build_index(
         vector_store=store,
         bm25=bm25,
     )
+
+
+def _previous_vectors(
+    index_dir: Path, model_signature: str, embedder: SentenceTransformerEmbeddings
+) -> dict[str, np.ndarray]:
+    """Text -> vector of the live build, when it was made with the same model; {} otherwise."""
+    try:
+        build_dir = current_build(index_dir)
+        manifest = json.loads((build_dir / MANIFEST).read_text())
+        if manifest.get("model_signature") != model_signature:
+            return {}
+        import faiss  # noqa: PLC0415
+
+        articles = articles_by_id([Article(**row) for row in _read_jsonl(build_dir / "articles.jsonl")])
+        rows = _read_jsonl(build_dir / "passages.jsonl")
+        for row in rows:
+            row.pop("sentences")
+        passages = [Passage(**row) for row in rows]
+        sentences = [SentenceRef(**row) for row in _read_jsonl(build_dir / "sentences.jsonl")]
+        index = faiss.read_index(str(build_dir / "faiss" / "index.faiss"))
+        passage_vectors = index.reconstruct_n(0, index.ntotal)
+        sentence_vectors = np.load(build_dir / "sentence_vectors.npy")
+        if len(passage_vectors) != len(passages) or len(sentence_vectors) != len(sentences):
+            return {}
+    except (IndexUnusable, OSError, ValueError, KeyError, TypeError, RuntimeError):
+        return {}  # nothing reusable: embed everything
+    known = {embedding_text(p): v for p, v in zip(passages, passage_vectors, strict=True)}
+    for ref, vector in zip(sentences, sentence_vectors, strict=True):
+        article = articles.get(ref.doc_id)
+        if article is not None and vector.shape[0] == embedder.dimension:
+            known[article.text[ref.start : ref.end]] = vector
+    return known
 
 
 def articles_by_id(articles: list[Article]) -> dict[str, Article]:

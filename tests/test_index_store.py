@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qa import Settings
@@ -98,3 +99,32 @@ def test_interrupted_build_leaves_the_previous_index_usable(
     assert not list(settings.index_dir.glob(".tmp-*"))
     (seeds_copy / "extra.txt").unlink()
     assert load_index(settings, embedder).passages
+
+
+def test_rebuilds_are_incremental_and_give_the_same_vectors(
+    seeds_copy: Path, tmp_path: Path, embedder
+) -> None:
+    settings = _settings(seeds_copy, tmp_path / "idx")
+    full = build_index(settings, embedder)
+    assert full.manifest["reused_texts"] == 0
+    (seeds_copy / "new.txt").write_text(
+        "New headline\n\nThe Basra council met on 2 March 2022. It agreed a plan.\n"
+    )
+    added = build_index(settings, embedder)
+    # only the new article's passage and sentences are embedded
+    assert 0 < added.manifest["embedded_texts"] <= 4
+    assert added.manifest["reused_texts"] == full.manifest["reused_texts"] + full.manifest["embedded_texts"]
+    fresh = build_index(_settings(seeds_copy, tmp_path / "fresh"), embedder)
+    assert np.allclose(added.sentence_vectors, fresh.sentence_vectors, atol=1e-5)
+    (seeds_copy / "new.txt").unlink()
+    removed = build_index(settings, embedder)
+    assert removed.manifest["embedded_texts"] == 0
+    assert "new" not in removed.articles and all(p.doc_id != "new" for p in removed.passages)
+
+
+def test_a_new_model_reuses_nothing(seeds_copy: Path, tmp_path: Path, embedder) -> None:
+    from qa.index_store import _previous_vectors
+
+    settings = _settings(seeds_copy, tmp_path / "idx")
+    build_index(settings, embedder)
+    assert _previous_vectors(settings.index_dir, "another-model-signature", embedder) == {}
