@@ -139,6 +139,38 @@ def bench_queries(assistant: Assistant, rounds: int = 2) -> dict[str, Any]:
     }
 
 
+def hnsw_recall(assistant: Assistant, k: int = 10) -> dict[str, Any]:
+    """recall@k of an HNSW graph over this index's passage vectors against exact search, on the
+    question set's query vectors, and the search time of each (the choice `vector_index=auto` makes
+    from `hnsw_min_passages` on)."""
+    import faiss  # noqa: PLC0415
+
+    from qa.index_store import hnsw_index  # noqa: PLC0415
+
+    flat = assistant.index.vector_store.index
+    vectors = flat.reconstruct_n(0, flat.ntotal)
+    exact = faiss.IndexFlatIP(vectors.shape[1])
+    exact.add(vectors)
+    started = time.perf_counter()
+    graph = hnsw_index(vectors)
+    build_s = time.perf_counter() - started
+    questions = load_questions(bundled_questions(), assistant.index.articles)
+    queries = np.vstack([assistant.embedder.query_vector(q.question) for q in questions]).astype(np.float32)
+    t = time.perf_counter()
+    _, truth = exact.search(queries, k)
+    exact_ms = (time.perf_counter() - t) * 1000 / len(queries)
+    t = time.perf_counter()
+    _, found = graph.search(queries, k)
+    hnsw_ms = (time.perf_counter() - t) * 1000 / len(queries)
+    recall = np.mean([len(set(a) & set(b)) / k for a, b in zip(truth, found, strict=True)])
+    return {
+        "recall@10": round(float(recall), 3),
+        "exact_ms_per_query": round(exact_ms, 3),
+        "hnsw_ms_per_query": round(hnsw_ms, 3),
+        "hnsw_build_seconds": round(build_s, 2),
+    }
+
+
 _COLD = """
 import time; t0 = time.perf_counter()
 from qa.assistant import Assistant; t1 = time.perf_counter()
@@ -263,7 +295,12 @@ def run_bench(sizes: list[int], out_dir: Path, work_dir: Path, seeds: Path) -> d
         settings = Settings(corpus_dir=corpus, index_dir=work_dir / f"index-{size}")
         big, build = bench_build(settings)
         report["corpora"].append(
-            {"name": f"synthetic {size:,}", "build": build, "queries": bench_queries(big, 1)}
+            {
+                "name": f"synthetic {size:,}",
+                "build": build,
+                "queries": bench_queries(big, 1),
+                "hnsw": hnsw_recall(big),
+            }
         )
         del big
     (out_dir / "bench.json").write_text(json.dumps(report, indent=2))
@@ -286,6 +323,14 @@ def markdown(report: dict[str, Any]) -> str:
             f"texts/s) | {b['embedding_share_of_build']} | {r['p50']} / {r['p95']} / {r['p99']} | "
             f"{a['p50']} / {a['p95']} / {a['p99']} | {q['hit@5']} | {q['peak_rss_mb']} |"
         )
+    for c in report["corpora"]:
+        if "hnsw" in c:
+            h = c["hnsw"]
+            lines.append(
+                f"\n- HNSW against exact search on {c['name']}: recall@10 {h['recall@10']}, "
+                f"{h['hnsw_ms_per_query']} ms against {h['exact_ms_per_query']} ms per query "
+                f"(graph built in {h['hnsw_build_seconds']} s)."
+            )
     cold, base, conc = report["cold_start"], report["baseline"], report["concurrency"]
     parts = ", ".join(f"{k} {v} s" for k, v in cold["breakdown_seconds"].items())
     lines += [

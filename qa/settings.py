@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     passage_max_chars: int = Field(
         900, ge=100, description="A passage stops growing once it reaches this many characters."
     )
+    vector_index: Literal["auto", "flat", "hnsw"] = Field(
+        "auto",
+        description="FAISS index type: exact search ('flat'), HNSW graph ('hnsw'), or 'auto': exact below "
+        "hnsw_min_passages passages, HNSW from there on.",
+    )
+    hnsw_min_passages: int = Field(50_000, ge=1, description="Passage count from which 'auto' picks HNSW.")
     k: int = Field(5, ge=1, le=100, description="Passages returned by retrieval and shown with an answer.")
     fetch_k: int = Field(20, ge=1, le=1000, description="Candidates taken from each retriever before fusion.")
     rrf_k: int = Field(
@@ -139,6 +145,8 @@ class Settings(BaseSettings):
             "passage_sentences": self.passage_sentences,
             "passage_overlap": self.passage_overlap,
             "passage_max_chars": self.passage_max_chars,
+            "vector_index": self.vector_index,
+            "hnsw_min_passages": self.hnsw_min_passages,
         }
 
     def fingerprint(self) -> str:

@@ -128,3 +128,22 @@ def test_a_new_model_reuses_nothing(seeds_copy: Path, tmp_path: Path, embedder) 
     settings = _settings(seeds_copy, tmp_path / "idx")
     build_index(settings, embedder)
     assert _previous_vectors(settings.index_dir, "another-model-signature", embedder) == {}
+
+
+def test_an_hnsw_index_is_built_saved_and_searched(seeds_copy: Path, tmp_path: Path, embedder) -> None:
+    import faiss
+
+    from qa.retrieval import hybrid_search
+
+    settings = _settings(seeds_copy, tmp_path / "idx", vector_index="hnsw")
+    build_index(settings, embedder)
+    index = load_index(settings, embedder)
+    assert isinstance(index.vector_store.index, faiss.IndexHNSWFlat)
+    assert index.vector_store.index.hnsw.efSearch == 128
+    passages = hybrid_search(
+        index, embedder, "How many ISIS attacks did CENTCOM count in 2024?", settings, k=5
+    )
+    assert "153 attacks" in " ".join(p.text for p in passages)
+    # the kind of index is part of the index's shape: switching it rebuilds
+    with pytest.raises(IndexUnusable, match="settings"):
+        load_index(_settings(seeds_copy, tmp_path / "idx", vector_index="flat"), embedder)
