@@ -30,7 +30,7 @@ from qa.followup import rewrite_followup
 from qa.generative import GenerativeAnswerer
 from qa.index_store import CorpusIndex, ProgressFn, build_index, open_index
 from qa.records import Answer, Article, Passage
-from qa.retrieval import HybridRetriever, allowed_rows, hybrid_search
+from qa.retrieval import HybridRetriever, hybrid_search
 from qa.settings import Settings
 from qa.support import SupportJudge
 
@@ -217,8 +217,6 @@ class Assistant:
         self.ensure_fresh()
         filters = self._check_filters(filters)
         searched = rewrite_followup(question, [q for q in history or [] if isinstance(q, str) and q.strip()])
-        if filters is not None and not allowed_rows(self.index, filters):
-            raise QAError("No article matches the filters: widen the outlets, articles or dates.")
         answer: Answer = self.chain(k, filters, answerer, on_token).invoke({"question": searched})
         return dataclasses.replace(
             answer,
@@ -240,6 +238,8 @@ class Assistant:
                 )
                 raise QAError(f"Bad filters: {problems}") from None
         filters.check_against(self.index.articles)
+        if filters.active and not any(filters.admits(a) for a in self.index.articles.values()):
+            raise QAError("No article matches the filters: widen the outlets, articles or dates.")
         return filters if filters.active else None
 
     def _check_k(self, k: int | None) -> int:

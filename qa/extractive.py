@@ -428,13 +428,28 @@ class ExtractiveAnswerer:
         )
 
     def _abstain(self, question: str, passages: list[Passage], confidence: float) -> Answer:
-        return Answer(
-            question=question,
-            text=ABSTAIN_TEXT,
-            citations=[],
-            passages=list(passages),
-            abstained=True,
-            confidence=confidence,
-            answerer=self.name,
-            settings_hash=self.settings.fingerprint(),
-        )
+        return abstention(question, passages, self.name, self.settings, confidence)
+
+
+def abstention(
+    question: str,
+    passages: list[Passage],
+    answerer: str,
+    settings: Settings,
+    confidence: float = 0.0,
+    notes: list[str] | None = None,
+    removed: list[dict[str, str]] | None = None,
+) -> Answer:
+    """The answer that says the articles don't answer, still listing the closest passages."""
+    return Answer(
+        question=question,
+        text=ABSTAIN_TEXT,
+        citations=[],
+        passages=list(passages),
+        abstained=True,
+        confidence=confidence,
+        answerer=answerer,
+        settings_hash=settings.fingerprint(),
+        notes=list(notes or []),
+        removed=list(removed or []),
+    )

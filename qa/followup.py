@@ -25,6 +25,11 @@ _ELLIPTICAL = re.compile(r"^\s*(and|but|also|what about|how about|and what about
 _QUESTION_WORDS = {"who", "what", "when", "where", "which", "why", "how", "whom", "whose", "is", "are", "did"}
 
 
+def points_back(question: str) -> bool:
+    """Does the question refer to something named earlier (he, it, there, that...)?"""
+    return bool(_POINTS_BACK.search(question))
+
+
 def _names(question: str) -> list[str]:
     """Capitalised names and numbers, the question's first word aside."""
     _, _, rest = question.partition(" ")
@@ -47,7 +52,7 @@ def rewrite_followup(question: str, previous: list[str]) -> str:
     # "And in Syria?", "What about 2023?": the earlier question is the rest of this one.
     if _ELLIPTICAL.match(question):
         return f"{stripped} ({previous[-1].rstrip(' ?')})"
-    if _POINTS_BACK.search(question):
+    if points_back(question):
         own_names = _names(question)
         for earlier in reversed(previous):
             carried = [n for n in _names(earlier) if n not in own_names] or _keywords(earlier)

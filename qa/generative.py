@@ -18,7 +18,7 @@ import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 
-from qa.extractive import ABSTAIN_TEXT, ExtractiveAnswerer
+from qa.extractive import ExtractiveAnswerer, abstention
 from qa.index_store import CorpusIndex
 from qa.injection import neutralise
 from qa.llm import chat_model, describe, prompt_template
@@ -153,15 +153,4 @@ class GenerativeAnswerer:
     def _abstain(
         self, question: str, passages: list[Passage], notes: list[str], removed: list[dict] | None = None
     ) -> Answer:
-        return Answer(
-            question=question,
-            text=ABSTAIN_TEXT,
-            citations=[],
-            passages=list(passages),
-            abstained=True,
-            confidence=0.0,
-            answerer=self.name,
-            settings_hash=self.settings.fingerprint(),
-            notes=notes,
-            removed=removed or [],
-        )
+        return abstention(question, passages, self.name, self.settings, notes=notes, removed=removed)

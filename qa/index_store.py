@@ -286,6 +286,18 @@ def hnsw_index(vectors: np.ndarray) -> Any:
     return index
 
 
+def _read_records(
+    build_dir: Path,
+) -> tuple[list[Article], list[Passage], list[tuple[int, int]], list[SentenceRef]]:
+    """The articles, passages (with their sentence ranges) and sentences a build wrote."""
+    articles = [Article(**row) for row in _read_jsonl(build_dir / "articles.jsonl")]
+    rows = _read_jsonl(build_dir / "passages.jsonl")
+    passage_sentences = [tuple(row.pop("sentences")) for row in rows]
+    passages = [Passage(**row) for row in rows]
+    sentences = [SentenceRef(**row) for row in _read_jsonl(build_dir / "sentences.jsonl")]
+    return articles, passages, passage_sentences, sentences  # type: ignore[return-value]
+
+
 def _previous_vectors(
     index_dir: Path, model_signature: str, embedder: SentenceTransformerEmbeddings
 ) -> dict[str, np.ndarray]:
@@ -297,12 +309,8 @@ def _previous_vectors(
             return {}
         import faiss  # noqa: PLC0415
 
-        articles = articles_by_id([Article(**row) for row in _read_jsonl(build_dir / "articles.jsonl")])
-        rows = _read_jsonl(build_dir / "passages.jsonl")
-        for row in rows:
-            row.pop("sentences")
-        passages = [Passage(**row) for row in rows]
-        sentences = [SentenceRef(**row) for row in _read_jsonl(build_dir / "sentences.jsonl")]
+        article_list, passages, _, sentences = _read_records(build_dir)
+        articles = articles_by_id(article_list)
         index = faiss.read_index(str(build_dir / "faiss" / "index.faiss"))
         passage_vectors = index.reconstruct_n(0, index.ntotal)
         sentence_vectors = np.load(build_dir / "sentence_vectors.npy")
@@ -400,11 +408,7 @@ def load_index(settings: Settings, embedder: SentenceTransformerEmbeddings) -> C
         if not path.is_file() or _sha256_file(path) != digest:
             raise IndexUnusable(f"the index file {name} is missing or damaged")
     try:
-        articles = [Article(**row) for row in _read_jsonl(build_dir / "articles.jsonl")]
-        rows = _read_jsonl(build_dir / "passages.jsonl")
-        passage_sentences = [tuple(row.pop("sentences")) for row in rows]
-        passages = [Passage(**row) for row in rows]
-        sentences = [SentenceRef(**row) for row in _read_jsonl(build_dir / "sentences.jsonl")]
+        articles, passages, passage_sentences, sentences = _read_records(build_dir)
         sentence_vectors = np.load(build_dir / "sentence_vectors.npy")
         store = FAISS.load_local(
             str(build_dir / "faiss"),

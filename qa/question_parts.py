@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import re
 
+from qa.followup import points_back
+
 _WH = r"(?:how|what|when|where|which|who|whom|whose|why|in (?:what|which|how)|did|does|do|is|are|was|were)"
 _SPLIT = re.compile(rf"(?:,\s*and\s+|;\s*(?:and\s+)?|\s+and\s+)(?={_WH}\b)", re.I)
 _LEAD_IN = re.compile(r"^(?P<lead>[^:?]{10,}):\s+(?P<rest>.+)$")
 _MIN_PART_WORDS = 3
-_PRONOUN = re.compile(r"\b(it|its|he|his|him|she|her|they|their|them|there|that|this)\b", re.I)
 
 
 def _as_question(part: str) -> str:
@@ -40,5 +41,5 @@ def split_question(question: str) -> list[str]:
     # "..., and who leads it?": a later part that points back borrows the first part's words.
     subject = parts[0].rstrip("?")
     return [parts[0]] + [
-        f"{part} ({subject})" if not lead and _PRONOUN.search(part) else part for part in parts[1:]
+        f"{part} ({subject})" if not lead and points_back(part) else part for part in parts[1:]
     ]

@@ -147,7 +147,8 @@ def hybrid_search(
         for i, (row, _) in enumerate(fused):
             first_of.setdefault(index.passages[row].doc_id, i)
         leaders = sorted(first_of.values())
-        fused = [fused[i] for i in leaders] + [x for i, x in enumerate(fused) if i not in set(leaders)]
+        lead = set(leaders)
+        fused = [fused[i] for i in leaders] + [x for i, x in enumerate(fused) if i not in lead]
     chosen: list[Passage] = []
     for row, score in fused:
         passage = replace(

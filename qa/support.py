@@ -127,3 +127,15 @@ class SupportJudge:
         else:
             reason = f"cited text says something else (cosine {cosine:.2f})"
         return Verdict(supported, cosine, containment, reason)
+
+    def best(self, sentence: str, texts: list[str]) -> tuple[Verdict, int]:
+        """The strongest verdict for the sentence among `texts`, each alone, and its index
+        (-1 when no text was given)."""
+        if not texts:
+            return self.judge(sentence, []), -1
+        verdicts = [self.judge(sentence, [t]) for t in texts]
+        i = max(
+            range(len(verdicts)),
+            key=lambda j: (verdicts[j].supported, verdicts[j].containment + verdicts[j].cosine),
+        )
+        return verdicts[i], i

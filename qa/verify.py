@@ -70,14 +70,9 @@ def _support(
     sentence: str, passage: Passage, index: CorpusIndex, judge: SupportJudge
 ) -> tuple[Verdict, tuple[str, int, int]]:
     """The best verdict for the sentence among the passage's sentences and the passage itself."""
-    best: tuple[Verdict, tuple[str, int, int]] | None = None
-    for candidate in _candidates(passage, index):
-        verdict = judge.judge(sentence, [candidate[0]])
-        key = (verdict.supported, verdict.containment + verdict.cosine)
-        if best is None or key > (best[0].supported, best[0].containment + best[0].cosine):
-            best = (verdict, candidate)
-    assert best is not None
-    return best
+    candidates = _candidates(passage, index)
+    verdict, i = judge.best(sentence, [text for text, _, _ in candidates])
+    return verdict, candidates[i]
 
 
 def check_sentence(

@@ -139,12 +139,15 @@ class QuestionResult:
 
 def _best_verdict(judge: SupportJudge, sentence: str, texts: list[str]) -> Verdict:
     """Supported by one of the texts alone, or by all of them together."""
-    verdicts = [judge.judge(sentence, [t]) for t in texts]
-    if len(texts) > 1:
-        verdicts.append(judge.judge(sentence, texts))
-    if not verdicts:
-        return judge.judge(sentence, [])
-    return max(verdicts, key=lambda v: (v.supported, v.containment + v.cosine))
+    verdict, _ = judge.best(sentence, texts)
+    if len(texts) > 1 and not verdict.supported:
+        together = judge.judge(sentence, texts)
+        if (together.supported, together.containment + together.cosine) > (
+            verdict.supported,
+            verdict.containment + verdict.cosine,
+        ):
+            return together
+    return verdict
 
 
 def score_question(
