@@ -177,10 +177,9 @@ class Assistant:
 
         def answer_fn(question: str, passages: list[Passage]) -> Answer:
             vector = self.embedder.query_vector(question)
-            embed = self.embedder.query_vector
-            if isinstance(chosen, GenerativeAnswerer):
-                return chosen.answer(question, vector, passages, embed=embed, on_token=on_token)
-            return chosen.answer(question, vector, passages, embed=embed)
+            return chosen.answer(
+                question, vector, passages, embed=self.embedder.query_vector, on_token=on_token
+            )
 
         return build_chain(self.retriever(k, filters), answer_fn)
 

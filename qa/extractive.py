@@ -147,9 +147,6 @@ class ExtractiveAnswerer:
                 frozenset(terms(said.speaker)) if said and not said.in_sentence else frozenset()
             )
 
-    def _lexical(self, question_terms: set[str], sentence: int) -> float:
-        return self._lexical_of(question_terms, self._sentence_terms[sentence])
-
     def _lexical_of(self, question_terms: set[str], bag: frozenset[str]) -> float:
         """IDF-weighted share of the question's terms found in `bag`."""
         if not question_terms:
@@ -247,11 +244,13 @@ class ExtractiveAnswerer:
         query_vector: np.ndarray,
         passages: list[Passage],
         embed: Callable[[str], np.ndarray] | None = None,
+        on_token: Callable[[str], None] | None = None,
     ) -> Answer:
         """An answer built from `passages` (best first), or an abstention listing them.
 
         With `embed` (text -> query vector), a question that asks two things is
         answered part by part; a part the passages don't answer is named in a note.
+        `on_token` is part of the answerers' common call; quoting has no draft to stream.
         """
         parts = split_question(question)
         if embed is not None and len(parts) > 1:
