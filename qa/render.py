@@ -15,6 +15,16 @@ def source_line(title: str | None, outlet: str | None, date: str | None, doc_id:
     return f"{label} — {meta} ({doc_id})"
 
 
+def score_line(passage: Passage) -> str:
+    """ "score 0.6430 · cosine 0.74 · BM25 7.20": the fused score and the rankers that found it."""
+    scores = f"score {passage.score:.4f}"
+    if passage.dense_score is not None:
+        scores += f" · cosine {passage.dense_score:.2f}"
+    if passage.bm25_score is not None:
+        scores += f" · BM25 {passage.bm25_score:.2f}"
+    return scores
+
+
 def print_answer(answer: Answer, console: Console) -> None:
     if answer.abstained:
         console.print(f"[bold yellow]{escape(answer.text)}[/]")
@@ -50,10 +60,7 @@ def print_passages(passages: list[Passage], console: Console, numbered: bool = T
     for i, passage in enumerate(passages, start=1):
         head = f"[{i}] " if numbered else "- "
         line = source_line(passage.title, passage.outlet, passage.date, passage.doc_id)
-        scores = f"score {passage.score:.4f}"
-        if passage.dense_score is not None:
-            scores += f" · cosine {passage.dense_score:.2f}"
-        if passage.bm25_score is not None:
-            scores += f" · bm25 {passage.bm25_score:.2f}"
-        console.print(f"[bold]{escape(head)}[/]{escape(line)}  [dim]{scores}[/]", highlight=False)
+        console.print(
+            f"[bold]{escape(head)}[/]{escape(line)}  [dim]{score_line(passage)}[/]", highlight=False
+        )
         console.print(f"    {escape(passage.text)}", highlight=False)

@@ -19,7 +19,7 @@ from qa.api import build_api, corpus_summary
 from qa.assistant import Assistant
 from qa.errors import QAError
 from qa.records import Answer, Passage
-from qa.render import source_line
+from qa.render import score_line, source_line
 
 EXAMPLES = [
     "How many ISIS attacks did CENTCOM count in the first half of 2024?",
@@ -107,11 +107,7 @@ def _highlighted(passage: Passage, quotes: list[tuple[int, int]]) -> str:
 
 def _card(n: int, passage: Passage, quotes: list[tuple[int, int]], kind: str) -> str:
     line = html.escape(source_line(passage.title, passage.outlet, passage.date, passage.doc_id))
-    scores = f"score {passage.score:.3f}"
-    if passage.dense_score is not None:
-        scores += f" · cosine {passage.dense_score:.2f}"
-    if passage.bm25_score is not None:
-        scores += f" · BM25 {passage.bm25_score:.1f}"
+    scores = score_line(passage)
     offsets = f"chars {passage.start}–{passage.end}"
     head = (
         f'<div class="head"><b>[{n}]</b> {line}<br>'
