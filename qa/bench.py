@@ -178,7 +178,9 @@ a = Assistant.from_settings(corpus_dir={corpus!r}, index_dir={index!r}, rebuild=
 t2 = time.perf_counter()
 a.embedder.query_vector("warm"); t3 = time.perf_counter()
 a.ask("How many ISIS attacks did CENTCOM count in the first half of 2024?"); t4 = time.perf_counter()
-print({{"imports": t1 - t0, "index_load": t2 - t1, "model_load": t3 - t2, "first_answer": t4 - t3}})
+import json
+times = {{"imports": t1 - t0, "index_load": t2 - t1, "model_load": t3 - t2, "first_answer": t4 - t3}}
+print(json.dumps(times))
 """
 
 
@@ -191,7 +193,7 @@ def bench_cold(settings: Settings) -> dict[str, Any]:
     wall = time.perf_counter() - t
     code = _COLD.format(corpus=str(settings.corpus_dir), index=str(settings.index_dir))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    parts = eval(out.strip().splitlines()[-1])  # our own subprocess printing a dict
+    parts = json.loads(out.strip().splitlines()[-1])
     return {
         "qa_ask_wall_seconds": round(wall, 2),
         "breakdown_seconds": {k: round(v, 2) for k, v in parts.items()},
