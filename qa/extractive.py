@@ -25,6 +25,7 @@ from qa.newsaware import article_time, asks_for_recent, question_mode, question_
 from qa.question_parts import split_question
 from qa.records import Answer, Citation, Passage
 from qa.settings import Settings
+from qa.support import numbers_in
 from qa.terms import STOPWORDS, terms
 
 ABSTAIN_TEXT = (
@@ -41,7 +42,6 @@ _NUMBER = re.compile(
 )
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DATE = re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b", re.I)
-_NUMBER_VALUE = re.compile(r"\d[\d,.]*\d|\d")
 _YEARLIKE = re.compile(r"(19|20)\d\d")
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[- ](?:al-|Al-)?[A-Z][a-z]+)+")
 
@@ -349,11 +349,7 @@ class ExtractiveAnswerer:
         )
         answer = self._compose(question, passages, sides, confidence, dated=True)
         numbers = [  # the figures each side gives, years aside
-            {
-                n
-                for n in _NUMBER_VALUE.findall(self.index.sentence_text(c.sentence))
-                if not _YEARLIKE.fullmatch(n)
-            }
+            {n for n in numbers_in(self.index.sentence_text(c.sentence)) if not _YEARLIKE.fullmatch(n)}
             for c in sides
         ]
         differ = mode == "positions" or len({frozenset(n) for n in numbers}) > 1

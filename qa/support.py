@@ -50,7 +50,7 @@ def cited_sentences(answer_text: str) -> list[CitedSentence]:
 _NUMBER = re.compile(r"\d+(?:[,.]\d+)*")
 
 
-def _numbers(text: str) -> set[str]:
+def numbers_in(text: str) -> set[str]:
     """The numbers written in digits, thousands separators dropped ("2,500" and "2500" match)."""
     return {re.sub(r"[,.](?=\d{3}\b)", "", n) for n in _NUMBER.findall(text)}
 
@@ -103,7 +103,7 @@ class SupportJudge:
         if not cited:
             return Verdict(False, 0.0, 0.0, "no citation")
         evidence = " ".join(cited)
-        missing_numbers = _numbers(sentence) - _numbers(evidence)
+        missing_numbers = numbers_in(sentence) - numbers_in(evidence)
         if missing_numbers:
             shown = ", ".join(sorted(missing_numbers))
             return Verdict(False, 0.0, 0.0, f"the number(s) {shown} are not in the cited text")
