@@ -21,7 +21,14 @@ import numpy as np
 
 from qa.attribution import attribution
 from qa.index_store import CorpusIndex
-from qa.newsaware import article_time, asks_for_recent, question_mode, question_years, source_label
+from qa.newsaware import (
+    article_time,
+    asks_for_recent,
+    question_mode,
+    question_topic,
+    question_years,
+    source_label,
+)
 from qa.question_parts import split_question
 from qa.records import Answer, Citation, Passage
 from qa.settings import Settings
@@ -252,10 +259,13 @@ class ExtractiveAnswerer:
         answered part by part; a part the passages don't answer is named in a note.
         `on_token` is part of the answerers' common call; quoting has no draft to stream.
         """
-        parts = split_question(question)
+        topic = question_topic(question)  # without "How do the articles differ?"
+        parts = split_question(topic)
         if embed is not None and len(parts) > 1:
             return self._answer_parts(question, parts, passages, embed)
-        return self._answer_one(question, query_vector, passages)
+        if topic != question and embed is not None:
+            query_vector = embed(topic)
+        return self._answer_one(question, query_vector, passages, topic)
 
     def _answer_parts(
         self,
@@ -284,10 +294,15 @@ class ExtractiveAnswerer:
         notes = [f"The articles don't answer this part: “{part}”" for part in unanswered]
         return dataclasses.replace(answer, notes=notes)
 
-    def _answer_one(self, question: str, query_vector: np.ndarray, passages: list[Passage]) -> Answer:
-        ranked = self.candidates(question, query_vector, passages)
+    def _answer_one(
+        self, question: str, query_vector: np.ndarray, passages: list[Passage], topic: str | None = None
+    ) -> Answer:
+        """The answer to a question that asks one thing; `topic` is what it asks about (the question
+        without its request for a form, see `question_topic`), `query_vector` that topic's vector."""
+        topic = topic or question
+        ranked = self.candidates(topic, query_vector, passages)
         best = ranked[0] if ranked else None
-        confidence = self.confidence(question, best)
+        confidence = self.confidence(topic, best)
         threshold = self.settings.abstain_threshold
         mode = question_mode(question)
         if mode and best is not None:
@@ -299,7 +314,7 @@ class ExtractiveAnswerer:
 
         chosen = [best]
         floor = max(threshold, best.score - self.scoring.join_margin)
-        question_terms = set(terms(question))
+        question_terms = set(terms(topic))
         covered = question_terms & self._sentence_terms[best.sentence]
         vectors = self.index.sentence_vectors
         for cand in ranked[1:]:

@@ -15,13 +15,22 @@ from dataclasses import dataclass
 from qa.records import Article
 
 _POSITIONS = re.compile(
-    r"\b(differ|differs|disagree|contrast|compare|comparison|different articles|articles'? views?|"
-    r"positions?|what do (the )?(different )?articles say|according to the (various|different) articles)\b",
+    r"\b(differ|differs|disagree|contrast|positions?|different articles|articles'? views?|"
+    r"compare (the )?(articles|views|sources|outlets)|"
+    r"(do|does) (the )?(different |various )?(articles|sources|outlets) (say|attribute|claim|argue|see|"
+    r"describe|report|give)|according to the (various|different) articles)\b",
     re.I,
 )
+# A sentence of the question that only asks for the form of the answer ("How do the articles
+# differ?", "Contrast the positions in the articles.") says nothing about what to look for.
+_ABOUT_ARTICLES = re.compile(r"\b(articles?|sources|outlets)\b", re.I)
+_FORM_ONLY = re.compile(r"\b(differ|differs|disagree|contrast|compare|positions?|views?|say|says)\b", re.I)
+_QUESTION_SENTENCE = re.compile(r"[^?.!]+[?.!]*")
 _VALUES = re.compile(
-    r"\b(change[ds]?|shift(ed)?|evolve[ds]?|over time|from .{3,60} to|between .{3,80} and|"
-    r"compare[ds]? with|still|latest|most recent|now|currently|today)\b",
+    r"\b(change[ds]?|shift(ed)?|evolve[ds]?|over time|compare[ds]? with|still|latest|most recent|now|"
+    r"currently|today)\b"
+    # "from 2021 to 2024", "between the 2021 article and the 2024 one": a span of time, not of place
+    r"|\b(from|between)\b[^?]{0,80}\b(19|20)\d\d\b[^?]{0,80}\b(to|and)\b",
     re.I,
 )
 _RECENT = re.compile(r"\b(latest|most recent|now|currently|today|still)\b", re.I)
@@ -34,6 +43,18 @@ def question_mode(question: str) -> str | None:
     if _VALUES.search(question):
         return "values"
     return None
+
+
+def question_topic(question: str) -> str:
+    """The question without its sentences that only ask how the articles differ.
+
+    "Has ISIS been defeated in Iraq? How do the articles differ on this?" -> "Has ISIS been
+    defeated in Iraq?" The form of the answer is `question_mode`'s business; searching for
+    "articles" and "differ" would only find sentences that use those words.
+    """
+    pieces = [p.strip() for p in _QUESTION_SENTENCE.findall(question) if p.strip()]
+    kept = [p for p in pieces if not (_ABOUT_ARTICLES.search(p) and _FORM_ONLY.search(p))]
+    return " ".join(kept) if kept and len(kept) < len(pieces) else question
 
 
 def asks_for_recent(question: str) -> bool:
@@ -62,9 +83,13 @@ def article_time(article: Article) -> ArticleTime:
 
 
 def source_label(article: Article) -> str:
-    """How an answer names an article's source: its outlet, else its title in quotes."""
+    """How an answer names an article's source: its outlet, else its title in quotes.
+
+    An article with neither is "An untitled article": its citation and source card say which
+    file it is (a file name in the answer text would read as a claim with odd numbers in it).
+    """
     if article.outlet:
         return article.outlet
     if article.title:
         return f"“{article.title}”"
-    return f"article {article.doc_id}"
+    return "An untitled article"

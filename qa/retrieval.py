@@ -19,7 +19,7 @@ from pydantic import ConfigDict
 from qa.embeddings import SentenceTransformerEmbeddings
 from qa.filters import Filters
 from qa.index_store import CorpusIndex, bm25_query_tokens
-from qa.newsaware import question_mode
+from qa.newsaware import question_mode, question_topic
 from qa.question_parts import split_question
 from qa.records import Passage
 from qa.settings import Settings
@@ -129,14 +129,15 @@ def hybrid_search(
     also searched part by part, and all the rankings are fused together.
     """
     k = k or settings.k
-    if query_vector is None:
-        query_vector = embedder.query_vector(question)
+    topic = question_topic(question)  # "How do the articles differ?" is not what to search for
+    if query_vector is None or topic != question:
+        query_vector = embedder.query_vector(topic)
     allowed = allowed_rows(index, filters)
     if allowed is not None and not allowed:
         return []
-    rankings = _rankings(index, question, query_vector, settings, allowed)
+    rankings = _rankings(index, topic, query_vector, settings, allowed)
     dense_scores, sparse_scores = dict(rankings[0][0]), dict(rankings[1][0])
-    parts = split_question(question)
+    parts = split_question(topic)
     if len(parts) > 1:  # a question that asks two things: each part brings its own evidence too
         for part in parts:
             rankings += _rankings(index, part, embedder.query_vector(part), settings, allowed)

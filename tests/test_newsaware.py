@@ -18,6 +18,9 @@ def test_question_modes() -> None:
     assert question_mode("Is ISIS still a threat? How do the articles differ?") == "positions"
     assert question_mode("How did the number of US troops in Iraq change over time?") == "values"
     assert question_mode("When was Qasem Soleimani killed?") is None
+    # "from ... to" is a span of time only when it names years, not "a withdrawal from Iraq would lead to"
+    assert question_mode("What do the Sunnis believe a US withdrawal from Iraq would lead to?") is None
+    assert question_mode("How did troop numbers move from 2021 to 2024?") == "values"
     assert question_years("How many attacks in 2024, compared with 2023?") == {"2024", "2023"}
 
 
@@ -28,4 +31,4 @@ def test_an_undated_article_is_ordered_by_the_latest_year_it_mentions_and_says_s
     assert article_time(undated).sort_key == "2021"
     assert article_time(undated).label == "date not stated; mentions events up to 2021"
     assert not article_time(undated).stated
-    assert source_label(dated) == "Shafaq News" and source_label(undated) == "article b"
+    assert source_label(dated) == "Shafaq News" and source_label(undated) == "An untitled article"

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from qa.eval.questions import Evidence, Question, contains_fact, normalise
-from qa.newsaware import article_time
+from qa.newsaware import article_time, source_label
 from qa.records import Answer, Article, Passage
 from qa.support import SupportJudge, Verdict, cited_sentences
 
@@ -186,8 +186,10 @@ def score_question(
         cited_texts: dict[int, list[str]] = {}
         for c in answer.citations:
             # the quote with what the answer may say about it: its speaker and its source
-            when = article_time(articles[c.doc_id]).label if c.doc_id in articles else c.date
-            context = ", ".join(x for x in (c.speaker, c.outlet, c.title, when) if x)
+            article = articles.get(c.doc_id)
+            when = article_time(article).label if article else c.date
+            label = source_label(article) if article else None
+            context = ", ".join(x for x in (c.speaker, c.outlet, c.title, label, when) if x)
             cited_texts.setdefault(c.n, []).append(f"{c.quote} ({context})" if context else c.quote)
         for n, passage in enumerate(answer.passages, start=1):
             cited_texts.setdefault(n, [passage.text])
