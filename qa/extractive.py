@@ -39,7 +39,7 @@ ABSTAIN_TEXT = (
     "The articles don't answer this. The closest passages are listed below, but none of them says it."
 )
 
-_COUNT_Q = re.compile(r"^\s*(how (many|much)|what (number|percentage|share|amount|proportion))\b", re.I)
+_COUNT_Q = re.compile(r"\bhow (many|much)\b|^\s*what (number|percentage|share|amount|proportion)\b", re.I)
 _TIME_Q = re.compile(
     r"^\s*(when|what (year|date|month|day)|in (what|which) (year|month)|on what date)\b", re.I
 )
@@ -51,6 +51,8 @@ _MONTHS = "january|february|march|april|may|june|july|august|september|october|n
 _DATE = re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b", re.I)
 _YEARLIKE = re.compile(r"(19|20)\d\d")
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[- ](?:al-|Al-)?[A-Z][a-z]+)+")
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$")
+_HEADING_WORDS = 12
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ class Scoring:
     timely: float = 0.02  # the article's date matches a year the question names, or is the latest
     across_margin: float = 0.2  # in a values/positions answer, another article's best sentence within this
     unknown_entity: float = 0.20  # per name or number of the question absent from every article
-    join_margin: float = 0.03  # a further sentence must score within this of the best
+    join_margin: float = 0.15  # a further sentence must score within this of the best
     redundant_cosine: float = 0.85  # a further sentence this similar to a chosen one adds nothing
 
 
@@ -180,22 +182,32 @@ class ExtractiveAnswerer:
         missing = sum(w for stems, w in zip(entities, weights, strict=True) if not set(stems) <= context)
         return missing / total
 
-    def _is_title(self, sentence: int) -> bool:
-        """Is this sentence the article's title line? A headline is not an answer."""
+    def _is_heading(self, sentence: int) -> bool:
+        """Is this sentence the article's title or a subheading ("US the main culprit behind ISIS
+        revival": short, no full stop)? A headline is not an answer."""
         ref = self.index.sentences[sentence]
+        text = self.index.sentence_text(sentence).strip()
         title = self.index.articles[ref.doc_id].title
-        return bool(title) and self.index.sentence_text(sentence).strip() == title.strip()
+        if title and text == title.strip():
+            return True
+        return len(text.split()) <= _HEADING_WORDS and not _ENDS_SENTENCE.search(text)
 
     def _unknown_entities(self, entities: list[list[str]]) -> int:
         """How many of the question's names and numbers no article contains."""
         return sum(1 for stems in entities if all(s not in self._idf for s in stems))
 
-    def candidates(self, question: str, query_vector: np.ndarray, passages: list[Passage]) -> list[Candidate]:
-        """Every sentence of the retrieved passages, scored, best first."""
+    def candidates(
+        self, question: str, query_vector: np.ndarray, passages: list[Passage], focus: str | None = None
+    ) -> list[Candidate]:
+        """Every sentence of the retrieved passages, scored, best first.
+
+        `focus`: the words whose names and numbers the sentence must hold, when only part of
+        `question` is asked ("how does that compare with 2023?" of a two-part question).
+        """
         row_of = self.index.row_of
-        kind = question_type(question)
+        kind = question_type(focus or question)
         question_terms = set(terms(question))
-        entities = question_entities(question)
+        entities = question_entities(focus or question)
         w = self.scoring
         years, recent = question_years(question), asks_for_recent(question)
         times = [article_time(self.index.articles[p.doc_id]).sort_key for p in passages]
@@ -207,11 +219,11 @@ class ExtractiveAnswerer:
             if row is None:
                 continue
             first, last = self.index.passage_sentences[row]
-            metadata = set(terms(" ".join(x for x in (passage.title, passage.outlet, passage.date) if x)))
             when = article_time(self.index.articles[passage.doc_id]).sort_key
+            metadata = set(terms(" ".join(x for x in (passage.title, passage.outlet, passage.date) if x)))
             timely = (years and when[:4] in years) or (recent and when == newest)
             for s in range(first, last + 1):
-                if s in seen or self._is_title(s):
+                if s in seen or self._is_heading(s):
                     continue
                 seen.add(s)
                 text = self.index.sentence_text(s)
@@ -220,6 +232,9 @@ class ExtractiveAnswerer:
                 lexical = self._lexical_of(question_terms, own)
                 window = self._window_terms(s)
                 context = self._lexical_of(question_terms, window)
+                # A year stated next to the sentence scopes it too ("In the first half of 2024, ...
+                # In Iraq, 137 partnered operations ..."): it is not missing.
+                own |= {t for t in window if _YEARLIKE.fullmatch(t)}
                 ok = _type_ok(kind, text, question)
                 score = (
                     w.cosine * max(cosine, 0.0)
@@ -280,11 +295,14 @@ class ExtractiveAnswerer:
         unanswered: list[str] = []
         for part in parts:
             taken = {c.sentence for c in chosen}
-            ranked = [c for c in self.candidates(part, embed(part), passages) if c.sentence not in taken]
+            own = part.split(" (", 1)[0]  # a later part's borrowed context is not what it asks
+            ranked = [
+                c for c in self.candidates(part, embed(part), passages, focus=own) if c.sentence not in taken
+            ]
             best = ranked[0] if ranked else None
-            confidence = self.confidence(part, best)
+            confidence = self.confidence(own, best)
             if best is None or confidence < threshold:
-                unanswered.append(part.split(" (", 1)[0])
+                unanswered.append(own)
                 continue
             confidences.append(confidence)
             chosen.append(best)

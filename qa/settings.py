@@ -58,13 +58,15 @@ class Settings(BaseSettings):
         1.0, ge=0.0, description="Weight of the ranking by each passage's best-matching sentence in fusion."
     )
     max_answer_sentences: int = Field(
-        1,
+        2,
         ge=1,
         le=10,
         description=(
             "Most sentences in an extractive answer to a one-part question (a question that asks "
-            "several things gets one per part). More adds context but, on the question set, "
-            "only lowers citation precision (.80 at 1, .76 at 2 or 3) without adding key facts."
+            "several things gets one per part). A second sentence is quoted only when it scores "
+            "within 0.15 of the best and adds words of the question (often the quote's speaker): "
+            "on the question set, 2 against 1 raises key facts .670 -> .693 and attribution "
+            ".75 -> 1.0, citation precision stays 1.0, strict evidence precision drops .685 -> .629."
         ),
     )
     abstain_threshold: float = Field(
