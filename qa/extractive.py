@@ -23,6 +23,7 @@ from qa.attribution import attribution
 from qa.index_store import CorpusIndex
 from qa.newsaware import (
     article_time,
+    article_years,
     asks_for_recent,
     question_mode,
     question_topic,
@@ -367,11 +368,14 @@ class ExtractiveAnswerer:
         """
         threshold = self.settings.abstain_threshold
         floor = max(0.8 * threshold, ranked[0].score - self.scoring.across_margin)
+        named = article_years(question)  # "between the 2021 article and the July 2024 one"
+        if len({self._year_of(c) for c in ranked} & named) < 2:
+            named = set()
         best_of: dict[str, Candidate] = {}
         for cand in ranked:
-            if cand.score < floor:
+            if cand.score < (0.8 * threshold if named else floor):  # named articles: their best will do
                 break
-            if mode == "values" and cand.type_ok is False:
+            if (mode == "values" and cand.type_ok is False) or (named and self._year_of(cand) not in named):
                 continue
             best_of.setdefault(self.index.sentences[cand.sentence].doc_id, cand)
         sides = list(best_of.values())[:3]
@@ -409,6 +413,10 @@ class ExtractiveAnswerer:
                     ],
                 }
         return dataclasses.replace(answer, notes=[note], disagreement=disagreement)
+
+    def _year_of(self, cand: Candidate) -> str:
+        """The year of the candidate's article (stated, or the latest its text mentions)."""
+        return article_time(self.index.articles[self.index.sentences[cand.sentence].doc_id]).sort_key[:4]
 
     def _compose(
         self,

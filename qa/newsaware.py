@@ -45,16 +45,47 @@ def question_mode(question: str) -> str | None:
     return None
 
 
+# "the 2021 article on the end of the US combat mission", "the July 2024 Shafaq News article",
+# "the latest article (2024)": which articles to read, not what to find in them.
+_ARTICLE_PHRASE = (
+    r"\b(?:the|an?)\s+(?:[\w’'-]+\s+){0,5}?articles?\b"
+    r"(?:\s*\((?:19|20)\d\d\))?"
+    r"(?:\s+(?:on|about|written|cited|published|from|by|that|which)\b[^,;?]*?(?=,|;|\?|\.|\s+and\s+the\b|$))?"
+)
+_BETWEEN_ARTICLES = re.compile(
+    rf"\s*\b(?:between|from)\s+{_ARTICLE_PHRASE}\s+(?:and|to)\s+{_ARTICLE_PHRASE}", re.I
+)
+_IN_ARTICLE = re.compile(rf"\s*\b(?:in|according to|by)\s+{_ARTICLE_PHRASE}", re.I)
+
+
 def question_topic(question: str) -> str:
-    """The question without its sentences that only ask how the articles differ.
+    """What to look for: the question without what only says which articles to read or how to
+    set out the answer.
 
     "Has ISIS been defeated in Iraq? How do the articles differ on this?" -> "Has ISIS been
-    defeated in Iraq?" The form of the answer is `question_mode`'s business; searching for
-    "articles" and "differ" would only find sentences that use those words.
+    defeated in Iraq?"; "How did the number of US troops change between the 2021 article on
+    the combat mission and the July 2024 Shafaq News article?" -> "How did the number of US
+    troops change?" The form of the answer is `question_mode`'s business, the articles'
+    years `article_years`'; searching for "articles", "differ" or "Shafaq" would only find
+    sentences that use those words.
     """
     pieces = [p.strip() for p in _QUESTION_SENTENCE.findall(question) if p.strip()]
     kept = [p for p in pieces if not (_ABOUT_ARTICLES.search(p) and _FORM_ONLY.search(p))]
-    return " ".join(kept) if kept and len(kept) < len(pieces) else question
+    text = " ".join(kept) if kept and len(kept) < len(pieces) else question
+    if question_mode(question) is None:  # one fact: the article's description helps find it
+        return text
+    stripped = _IN_ARTICLE.sub("", _BETWEEN_ARTICLES.sub("", text))
+    stripped = re.sub(r"\s*,\s*(?=[,?.]|$)|^\s*,\s*", "", stripped)  # commas left dangling
+    stripped = re.sub(r"\b(and|or),\s+", r"\1 ", re.sub(r"\s+([,?.])", r"\1", stripped)).strip()
+    return stripped[:1].upper() + stripped[1:] if len(stripped.split()) >= 4 else text
+
+
+def article_years(question: str) -> set[str]:
+    """The years of the articles a question names ("the 2021 article", "the latest article (2024)")."""
+    found: set[str] = set()
+    for match in re.finditer(_ARTICLE_PHRASE, question, re.I):
+        found |= set(_YEAR.findall(match.group(0)))
+    return found
 
 
 def asks_for_recent(question: str) -> bool:

@@ -32,3 +32,20 @@ def test_an_undated_article_is_ordered_by_the_latest_year_it_mentions_and_says_s
     assert article_time(undated).label == "date not stated; mentions events up to 2021"
     assert not article_time(undated).stated
     assert source_label(dated) == "Shafaq News" and source_label(undated) == "An untitled article"
+
+
+def test_the_topic_drops_what_only_names_the_articles_or_the_form_of_the_answer() -> None:
+    from qa.newsaware import article_years, question_topic
+
+    assert question_topic("Has ISIS been defeated in Iraq? How do the articles differ on this?") == (
+        "Has ISIS been defeated in Iraq?"
+    )
+    asked = (
+        "How did the number of US troops in Iraq change between the 2021 article on the end of "
+        "the US combat mission and the July 2024 Shafaq News article?"
+    )
+    assert question_topic(asked) == "How did the number of US troops in Iraq change?"
+    assert article_years(asked) == {"2021", "2024"}
+    # A one-fact question keeps its description of the article: it helps find the article.
+    fact = "Which forces did ISIS target, according to the article on its recent wave of escalation?"
+    assert question_topic(fact) == fact
