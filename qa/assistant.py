@@ -26,7 +26,6 @@ from qa.embeddings import SentenceTransformerEmbeddings, resolve_model
 from qa.errors import QAError
 from qa.extractive import ExtractiveAnswerer
 from qa.filters import Filters
-from qa.followup import rewrite_followup
 from qa.generative import GenerativeAnswerer
 from qa.index_store import CorpusIndex, ProgressFn, build_index, open_index
 from qa.records import Answer, Article, Passage
@@ -215,7 +214,9 @@ class Assistant:
         k = self._check_k(k)
         self.ensure_fresh()
         filters = self._check_filters(filters)
-        searched = rewrite_followup(question, [q for q in history or [] if isinstance(q, str) and q.strip()])
+        previous = [q for q in history or [] if isinstance(q, str) and q.strip()]
+        # The answerer completes a follow-up: by rule, or with the LLM (prompts/rewrite.md).
+        searched = self._answerer(answerer).rewrite(question, previous) if previous else question
         answer: Answer = self.chain(k, filters, answerer, on_token).invoke({"question": searched})
         return dataclasses.replace(
             answer,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.attribution import attribution
+from qa.followup import rewrite_followup
 from qa.index_store import CorpusIndex
 from qa.newsaware import (
     article_time,
@@ -282,6 +283,10 @@ class ExtractiveAnswerer:
         if topic != question and embed is not None:
             query_vector = embed(topic)
         return self._answer_one(question, query_vector, passages, topic)
+
+    def rewrite(self, question: str, previous: list[str]) -> str:
+        """A follow-up completed from the earlier questions (oldest first), by rule."""
+        return rewrite_followup(question, previous)
 
     def _answer_parts(
         self,

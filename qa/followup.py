@@ -61,3 +61,25 @@ def rewrite_followup(question: str, previous: list[str]) -> str:
     if len(_keywords(question)) <= 1:  # "Why?", "How many?"
         return f"{stripped} ({previous[-1].rstrip(' ?')})"
     return question
+
+
+_REPLY_LEAD = re.compile(r"^\s*(?:rewritten question|question)\s*:\s*", re.I)
+
+
+def plausible_rewrite(question: str, reply: str) -> str | None:
+    """The model's rewrite of `question`, or None when the reply is not one.
+
+    A rewrite is one line, not much longer than the question with a name or two added, and
+    keeps the question's own words; an answer, a refusal or a paragraph is not a rewrite.
+    """
+    lines = [line.strip() for line in reply.strip().splitlines() if line.strip()]
+    if not lines:
+        return None
+    text = _REPLY_LEAD.sub("", lines[0]).strip().strip("\"'“”").strip()
+    if not text or len(text) > max(3 * len(question), 200) or "[" in text:
+        return None
+    own = set(_keywords(question))
+    kept = {w for w in own if re.search(rf"\b{re.escape(w)}\b", text, re.I)}
+    if own and len(kept) < max(1, len(own) // 2):
+        return None
+    return text

@@ -19,9 +19,10 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 
 from qa.extractive import ExtractiveAnswerer, abstention
+from qa.followup import plausible_rewrite, rewrite_followup
 from qa.index_store import CorpusIndex
 from qa.injection import neutralise
-from qa.llm import chat_model, describe, prompt_template
+from qa.llm import chat_model, describe, prompt_template, rewrite_template
 from qa.records import Answer, Passage
 from qa.settings import Settings
 from qa.support import SupportJudge
@@ -63,6 +64,7 @@ class GenerativeAnswerer:
         self.name = describe(settings.llm or "custom")
         self._model = model
         self._prompt = prompt_template(settings)
+        self._rewrite_prompt = rewrite_template(settings)
 
     @property
     def model(self) -> BaseChatModel:
@@ -83,12 +85,33 @@ class GenerativeAnswerer:
                 on_token(piece)
             return "".join(parts)
 
+        return self._within_timeout(run)
+
+    def _within_timeout(self, run: Callable[[], str]) -> str:
         future = _pool.submit(run)
         try:
             return future.result(timeout=self.settings.llm_timeout + 5)
         except concurrent.futures.TimeoutError:
             future.cancel()
             raise TimeoutError(f"no answer within {self.settings.llm_timeout:.0f} s") from None
+
+    def rewrite(self, question: str, previous: list[str]) -> str:
+        """A follow-up rewritten by the LLM (prompts/rewrite.md) to stand on its own.
+
+        Only a question the rules take for a follow-up goes to the model; when the model fails,
+        or replies with something that is not a rewrite of the question (an answer, a paragraph),
+        the rules' rewrite is used.
+        """
+        ruled = rewrite_followup(question, previous)
+        if ruled == question:
+            return question
+        chain = self._rewrite_prompt | self.model | StrOutputParser()
+        history = "\n".join(f"- {q.strip()}" for q in previous[-6:])
+        try:
+            reply = self._within_timeout(lambda: chain.invoke({"history": history, "question": question}))
+        except Exception:  # the rules' rewrite is a fine answer to a failing backend
+            return ruled
+        return plausible_rewrite(question, reply) or ruled
 
     def answer(
         self,

@@ -117,18 +117,32 @@ def _local_chat(path: str, max_tokens: int) -> BaseChatModel:
     )
 
 
+def _prompt_file(settings: Settings, name: str) -> str:
+    """A prompt from settings.prompts_dir, else the bundled one (a user's folder may hold only some)."""
+    folder = Path(settings.prompts_dir or PROMPTS).expanduser()
+    path = folder / name if (folder / name).exists() or name != "rewrite.md" else PROMPTS / name
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise QAError(f"Cannot read the prompt {path}: {exc.strerror or exc}") from None
+
+
+def _require(template: ChatPromptTemplate, names: set[str], file: str) -> ChatPromptTemplate:
+    missing = names - set(template.input_variables)
+    if missing:
+        raise QAError(f"The prompt {file} must contain {', '.join('{' + m + '}' for m in sorted(missing))}.")
+    return template
+
+
 def prompt_template(settings: Settings) -> ChatPromptTemplate:
     """System rules + the answer prompt, from settings.prompts_dir (or the bundled prompts/)."""
-    folder = Path(settings.prompts_dir or PROMPTS).expanduser()
-    try:
-        system = (folder / "system.md").read_text(encoding="utf-8")
-        answer = (folder / "answer.md").read_text(encoding="utf-8")
-    except OSError as exc:
-        raise QAError(f"Cannot read the prompts in {folder}: {exc.strerror or exc}") from None
-    template = ChatPromptTemplate.from_messages([("system", system), ("human", answer)])
-    missing = {"passages", "question"} - set(template.input_variables)
-    if missing:
-        raise QAError(
-            f"{folder / 'answer.md'} must contain {', '.join('{' + m + '}' for m in sorted(missing))}."
-        )
-    return template
+    template = ChatPromptTemplate.from_messages(
+        [("system", _prompt_file(settings, "system.md")), ("human", _prompt_file(settings, "answer.md"))]
+    )
+    return _require(template, {"passages", "question"}, "answer.md")
+
+
+def rewrite_template(settings: Settings) -> ChatPromptTemplate:
+    """The follow-up rewriting prompt (rewrite.md): {history} and {question} -> a standalone question."""
+    template = ChatPromptTemplate.from_messages([("human", _prompt_file(settings, "rewrite.md"))])
+    return _require(template, {"history", "question"}, "rewrite.md")

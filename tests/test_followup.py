@@ -23,3 +23,16 @@ def test_a_question_that_stands_alone_is_unchanged() -> None:
 
 def test_without_history_nothing_changes() -> None:
     assert rewrite_followup("When was he killed?", []) == "When was he killed?"
+
+
+def test_a_models_reply_is_taken_as_a_rewrite_only_when_it_is_one() -> None:
+    from qa.followup import plausible_rewrite
+
+    asked = "When was he killed?"
+    assert plausible_rewrite(asked, "When was Qasem Soleimani killed?") == "When was Qasem Soleimani killed?"
+    assert plausible_rewrite(asked, 'Rewritten question: "When was Soleimani killed?"\n') == (
+        "When was Soleimani killed?"
+    )
+    assert plausible_rewrite(asked, "He was killed on 3 January 2020 [1].") is None  # an answer
+    assert plausible_rewrite(asked, "What is the capital of France?") is None  # lost the question
+    assert plausible_rewrite(asked, "") is None

@@ -250,3 +250,34 @@ def test_the_answer_streams_token_by_token_and_is_verified_after(server, llm_ass
     assert len(pieces) > 5 and "Baghdad" in "".join(pieces)  # the draft streamed as written
     assert answer.answerer == "llm:openai:scripted"
     assert "153" in answer.text and "Baghdad" not in answer.text  # the verified answer
+
+
+def test_a_follow_up_is_rewritten_by_the_model_with_the_rewrite_prompt(server, llm_assistant) -> None:
+    def script(prompt: str) -> str:
+        if "Rewritten question:" in prompt:  # prompts/rewrite.md
+            return "When was Qasem Soleimani killed?"
+        return "The articles don't answer this."
+
+    server.script = script
+    answer = llm_assistant.ask("When was he killed?", history=["Who was Qasem Soleimani?"])
+    assert answer.rewritten_question == "When was Qasem Soleimani killed?"
+    rewrite_prompt = next(m for m in server.prompts[-2] if m["role"] == "user")["content"]
+    assert (
+        "- Who was Qasem Soleimani?" in rewrite_prompt
+        and "Last question: When was he killed?" in rewrite_prompt
+    )
+    # A question that stands on its own is not sent to the model for rewriting.
+    before = len(server.prompts)
+    llm_assistant.ask(CENTCOM, history=["Who was Qasem Soleimani?"])
+    assert len(server.prompts) == before + 1
+
+
+def test_a_reply_that_is_not_a_rewrite_falls_back_to_the_rules(server, llm_assistant) -> None:
+    def script(prompt: str) -> str:
+        if "Rewritten question:" in prompt:  # the model answers instead of rewriting
+            return "Qasem Soleimani was killed by a US drone strike near Baghdad airport [1]."
+        return "The articles don't answer this."
+
+    server.script = script
+    answer = llm_assistant.ask("When was he killed?", history=["Who was Qasem Soleimani?"])
+    assert answer.rewritten_question == "When was he killed? (Qasem Soleimani)"
