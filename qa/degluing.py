@@ -236,6 +236,8 @@ def looks_glued(text: str, degluer: Degluer) -> bool:
 
 
 _PUNCT_GLUED = re.compile(r"(?<=[a-z0-9][a-z0-9])([,;:!?]|\.(?=[A-Z][a-z]))(?=[A-Za-z])")
+# "January2024", "in2023": a year glued to the word before it.
+_YEAR_GLUED = re.compile(r"(?<=[A-Za-z]{2})(?=(?:19|20)\d\d\b)")
 _POSSESSIVE_GLUED = re.compile(r"(?<=[A-Za-z])(['’]s)(?=[A-Za-z]{3,})")
 
 
@@ -275,6 +277,7 @@ def deglue(text: str, other_words: Iterable[str] | KnownWords = ()) -> str:
         return text
     text = _PUNCT_GLUED.sub(lambda m: m.group(1) + " ", text)
     text = _POSSESSIVE_GLUED.sub(lambda m: m.group(1) + " ", text)
+    text = _YEAR_GLUED.sub(" ", text)
     text = "\n".join(_space_quotes(line) for line in text.split("\n"))
 
     def fix(match: re.Match[str]) -> str:

@@ -45,7 +45,8 @@ _COUNT_Q = re.compile(r"\bhow (many|much)\b|^\s*what (number|percentage|share|am
 _TIME_Q = re.compile(
     r"^\s*(when|what (year|date|month|day)|in (what|which) (year|month)|on what date)\b", re.I
 )
-_PERSON_Q = re.compile(r"^\s*(who|whom|whose)\b", re.I)
+# "Who said ...?" asks for a name; "Who is Fadel Abu Ragheef?" asks what the named person is.
+_PERSON_Q = re.compile(r"^\s*(who|whom)\b(?!\s+(is|was|are|were)\s+[A-Z][^?]*\?\s*$)", re.I)
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|dozen)\b", re.I
 )
@@ -74,6 +75,7 @@ class Scoring:
     nearby: float = 0.5  # how much a name found next to the sentence (not in it) still counts as missing
     timely: float = 0.02  # the article's date matches a year the question names, or is the latest
     across_margin: float = 0.2  # in a values/positions answer, another article's best sentence within this
+    no_relation: float = 0.10  # the sentence and its neighbours hold none of the question's other words
     unknown_entity: float = 0.20  # per name or number of the question absent from every article
     join_margin: float = 0.15  # a further sentence must score within this of the best
     redundant_cosine: float = 0.85  # a further sentence this similar to a chosen one adds nothing
@@ -211,6 +213,8 @@ class ExtractiveAnswerer:
         question_terms = set(terms(question))
         entities = question_entities(focus or question)
         w = self.scoring
+        # What the question says about its names: "succeeded ... as leader", "population".
+        relation = set(terms(focus or question)) - {t for stems in entities for t in stems}
         years, recent = question_years(question), asks_for_recent(question)
         times = [article_time(self.index.articles[p.doc_id]).sort_key for p in passages]
         newest = max((t for t in times if t != "9999"), default="")
@@ -252,6 +256,8 @@ class ExtractiveAnswerer:
                     score += w.timely
                 if ok is False:
                     score -= w.type_miss
+                if relation and not relation & window:
+                    score -= w.no_relation
                 out.append(Candidate(s, rank, cosine, lexical, ok, score))
         out.sort(key=lambda c: (-c.score, c.sentence))
         return out
@@ -325,6 +331,8 @@ class ExtractiveAnswerer:
         without its request for a form, see `question_topic`), `query_vector` that topic's vector."""
         topic = topic or question
         ranked = self.candidates(topic, query_vector, passages)
+        # "How many ...?" answered without a number, "When ...?" without a date: not an answer.
+        ranked = [c for c in ranked if c.type_ok is not False]
         best = ranked[0] if ranked else None
         confidence = self.confidence(topic, best)
         threshold = self.settings.abstain_threshold

@@ -21,9 +21,10 @@ def test_glued_words_of_the_shafaq_article_are_split() -> None:
         "Al-Sharifi added",
         "continue into the current year",
         'stating that it "proves',
+        "In January 2024, the United States and Iraq",
     ):
         assert fixed in text, fixed
-    for glued in ("troopsfrom", "theIraqi", "MichaelKurilla", "ISISlost", "Sharifiadded"):
+    for glued in ("troopsfrom", "theIraqi", "MichaelKurilla", "ISISlost", "Sharifiadded", "January2024"):
         assert glued not in text, glued
 
 
