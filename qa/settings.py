@@ -40,8 +40,8 @@ class Settings(BaseSettings):
         "faiss",
         description=(
             "Where passage vectors are kept and searched: 'faiss' (files in the index folder) or 'qdrant' "
-            "(Qdrant: its local mode in the index folder, or the server at qdrant_url). Changing it rebuilds "
-            "the index; everything else in the index folder stays the same."
+            "(Qdrant's local mode in the index folder, or the server at qdrant_url). Changing it rebuilds "
+            "the index, reusing its embeddings."
         ),
     )
     qdrant_url: str | None = Field(
@@ -54,10 +54,22 @@ class Settings(BaseSettings):
     qdrant_api_key: SecretStr | None = Field(
         None, description="API key of the Qdrant server, if it wants one. Never written to the index."
     )
+    qdrant_shards: int | None = Field(
+        None,
+        ge=1,
+        description="Shards of each new collection on a Qdrant server. None: the server's default (one per "
+        "node in a cluster).",
+    )
+    qdrant_replicas: int | None = Field(
+        None,
+        ge=1,
+        description="Copies of each shard on a Qdrant server (replication factor). None: the server's "
+        "default (1: no second copy).",
+    )
     qdrant_collection: str = Field(
         "news_qa",
         pattern=r"^[A-Za-z0-9_-]{1,64}$",
-        description="Prefix of Qdrant collection names: each build writes its own, '<prefix>-<build id>'.",
+        description="Prefix of Qdrant collection names; each build writes its own (news_qa-build-2025…).",
     )
     vector_index: Literal["auto", "flat", "hnsw"] = Field(
         "auto",

@@ -82,9 +82,13 @@ def write_store(
     if record["kind"] == "faiss":
         _write_faiss(embedder, build_dir, texts, vectors, passage_ids, faiss_index)
         return
-    client = _server_client(settings) if record["url"] else _new_local_client(build_dir / QDRANT_DIR)
+    if record["url"]:
+        client = _server_client(settings)
+        layout = {"shard_number": settings.qdrant_shards, "replication_factor": settings.qdrant_replicas}
+    else:
+        client, layout = _new_local_client(build_dir / QDRANT_DIR), {}
     try:  # on failure, build_index removes the build and, with it, the collection (drop_store)
-        _fill_collection(client, record["collection"], texts, vectors, passage_ids)
+        _fill_collection(client, record["collection"], texts, vectors, passage_ids, layout)
     finally:
         client.close()
 
@@ -188,14 +192,23 @@ def _write_faiss(
 
 
 def _fill_collection(
-    client: Any, name: str, texts: list[str], vectors: np.ndarray, passage_ids: list[str]
+    client: Any,
+    name: str,
+    texts: list[str],
+    vectors: np.ndarray,
+    passage_ids: list[str],
+    layout: dict[str, int | None],
 ) -> None:
-    """A new collection holding every passage vector, with the payload LangChain reads back."""
+    """A new collection holding every passage vector, with the payload LangChain reads back.
+
+    `layout`: shard_number and replication_factor on a server (None: the server's defaults)."""
     from langchain_qdrant import QdrantVectorStore  # noqa: PLC0415
     from qdrant_client import models  # noqa: PLC0415
 
     client.create_collection(
-        name, vectors_config=models.VectorParams(size=vectors.shape[1], distance=models.Distance.COSINE)
+        name,
+        vectors_config=models.VectorParams(size=vectors.shape[1], distance=models.Distance.COSINE),
+        **layout,
     )
     for at in range(0, len(texts), _UPSERT_BATCH):
         rows = range(at, min(at + _UPSERT_BATCH, len(texts)))
