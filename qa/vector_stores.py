@@ -119,7 +119,7 @@ def open_store(
         try:
             exists = client.collection_exists(name)
         except Exception as exc:
-            raise QAError(f"Cannot reach the Qdrant server at {record['url']}: {exc}") from exc
+            raise QAError(f"Cannot use the Qdrant server at {record['url']}: {exc}") from exc
     else:
         client = _local_client(build_dir / QDRANT_DIR)
         exists = client.collection_exists(name)
@@ -148,7 +148,7 @@ def drop_store(settings: Settings, record: dict[str, Any]) -> None:
         log.warning("Not deleting Qdrant collection %s: it is on another server.", record["collection"])
         return
     try:
-        client = _server_client(settings)
+        client = _server_client(settings, check_version=False)
         _drop_collection(client, record["collection"])
         client.close()
     except Exception as exc:  # best effort: an orphaned collection does not break the index
@@ -159,11 +159,11 @@ def check_reachable(settings: Settings) -> None:
     """Before a long build: a QAError now if the Qdrant server cannot be reached."""
     if settings.vector_store != "qdrant" or not settings.qdrant_url:
         return
-    client = _server_client(settings)
+    client = _server_client(settings, check_version=False)  # the build's own client checks it
     try:
         client.get_collections()
     except Exception as exc:
-        raise QAError(f"Cannot reach the Qdrant server at {settings.qdrant_url}: {exc}") from exc
+        raise QAError(f"Cannot use the Qdrant server at {settings.qdrant_url}: {exc}") from exc
     finally:
         client.close()
 
@@ -236,11 +236,13 @@ def _drop_collection(client: Any, name: str) -> None:
         log.warning("Could not delete Qdrant collection %s: %s", name, exc)
 
 
-def _server_client(settings: Settings) -> Any:
+def _server_client(settings: Settings, check_version: bool = True) -> Any:
+    """A client of the server; `check_version`: qdrant-client compares its version with the server's
+    (in a background thread, warning on a mismatch or when the server does not answer)."""
     from qdrant_client import QdrantClient  # noqa: PLC0415
 
     key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
-    return QdrantClient(url=settings.qdrant_url, api_key=key)
+    return QdrantClient(url=settings.qdrant_url, api_key=key, check_compatibility=check_version)
 
 
 def _new_local_client(path: Path) -> Any:
