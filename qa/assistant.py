@@ -11,6 +11,7 @@ The CLI, the chat UI and the HTTP API all call this; none has logic of its own.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 import threading
 import time
@@ -27,13 +28,23 @@ from qa.errors import QAError
 from qa.extractive import ExtractiveAnswerer
 from qa.filters import Filters
 from qa.generative import GenerativeAnswerer
-from qa.index_store import CorpusIndex, ProgressFn, build_index, open_index
+from qa.index_store import (
+    CURRENT,
+    CorpusIndex,
+    IndexUnusable,
+    ProgressFn,
+    build_index,
+    load_index,
+    open_index,
+)
 from qa.records import Answer, Article, Passage
 from qa.retrieval import HybridRetriever, hybrid_search
 from qa.settings import Settings
 from qa.support import SupportJudge
 
-# How often, at most, an answer checks that the corpus files have not changed.
+log = logging.getLogger(__name__)
+
+# How often, at most, an answer checks that the corpus files and the live build have not changed.
 _FRESHNESS_INTERVAL_S = 2.0
 
 
@@ -64,6 +75,14 @@ def _corpus_stamp(corpus_dir: Path) -> tuple[tuple[str, int, int], ...]:
         )
     except OSError:
         return ()
+
+
+def _live_build(index_dir: Path) -> str:
+    """The name of the build CURRENT points at; '' when there is none."""
+    try:
+        return (Path(index_dir).expanduser() / CURRENT).read_text().strip()
+    except OSError:
+        return ""
 
 
 class Assistant:
@@ -117,6 +136,7 @@ class Assistant:
                 model=previous._model if previous is not None else None,  # keep a loaded model
             )
         self._stamp = _corpus_stamp(self.settings.corpus_dir)
+        self._live = index.directory.name
         self._checked_at = time.monotonic()
 
     # -- index -----------------------------------------------------------------
@@ -131,14 +151,23 @@ class Assistant:
             self._set_index(index)
 
     def ensure_fresh(self) -> None:
-        """Reload or rebuild the index if the corpus files changed since it was loaded."""
+        """Reload or rebuild the index if the corpus files changed since it was loaded; switch to
+        the new build when another process (`qa index --force`) built one."""
         if time.monotonic() - self._checked_at < _FRESHNESS_INTERVAL_S:
             return
         with self._lock:
             stamp = _corpus_stamp(self.settings.corpus_dir)
+            live = _live_build(self.settings.index_dir)
             self._checked_at = time.monotonic()
             if stamp != self._stamp:
                 self._set_index(open_index(self.settings, self.embedder))
+            elif live and live != self._live:
+                # The loaded build is gone from disk, and with a Qdrant server so is its collection.
+                try:
+                    self._set_index(load_index(self.settings, self.embedder))
+                except IndexUnusable as exc:  # built with other settings: keep serving this one
+                    log.warning("Not switching to the new build %s: %s.", live, exc.reason)
+                    self._live = live
 
     # -- questions ---------------------------------------------------------------
     def retriever(self, k: int | None = None, filters: Filters | None = None) -> HybridRetriever:

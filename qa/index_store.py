@@ -1,4 +1,4 @@
-"""Build, persist and load the corpus index: passages, FAISS vectors, BM25, and a manifest.
+"""Build, persist and load the corpus index: passages, vectors (FAISS or Qdrant), BM25, and a manifest.
 
 Usage:
     index = open_index(settings, embedder)        # loads, or rebuilds when stale
@@ -8,7 +8,8 @@ to a fresh folder and CURRENT is swapped atomically at the end, so an
 interrupted build leaves the previous index usable. The manifest records
 what the index was built from (file hashes, model, splitting settings,
 format version) and the hash of every index file; a mismatch means rebuild,
-never a stale or corrupt answer.
+never a stale or corrupt answer. Where the passage vectors are searched
+(FAISS files, Qdrant's local mode, or a Qdrant server) is `vector_stores`' business.
 """
 
 from __future__ import annotations
@@ -34,6 +35,16 @@ from qa.passages import make_passages, split_sentences
 from qa.records import Article, Passage
 from qa.settings import Settings
 from qa.terms import STOPWORDS, stemmer, terms
+from qa.vector_stores import (
+    FAISS_DIR,
+    RECORD_FILE,
+    UNHASHED,
+    check_reachable,
+    drop_store,
+    open_store,
+    store_record,
+    write_store,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +81,7 @@ class CorpusIndex:
     passage_sentences: list[tuple[int, int]]
     sentences: list[SentenceRef]
     sentence_vectors: np.ndarray
-    vector_store: Any  # langchain_community FAISS
+    vector_store: Any  # a LangChain VectorStore: FAISS or QdrantVectorStore
     bm25: Any  # bm25s.BM25
 
     def __post_init__(self) -> None:
@@ -147,8 +158,7 @@ def build_index(
 ) -> CorpusIndex:
     """Build the index of `settings.corpus_dir` into `settings.index_dir`, atomically."""
     bm25s = _bm25s()
-    from langchain_community.vectorstores import FAISS  # noqa: PLC0415
-    from langchain_community.vectorstores.utils import DistanceStrategy  # noqa: PLC0415
+    check_reachable(settings)  # a Qdrant server that is down fails now, not after embedding
 
     started = time.perf_counter()
     sources = list_sources(settings.corpus_dir)
@@ -199,19 +209,26 @@ def build_index(
     on_progress("Writing the index", 0, 1)
     index_dir = Path(settings.index_dir).expanduser()
     index_dir.mkdir(parents=True, exist_ok=True)
-    build_dir = index_dir / (".tmp-" + _build_id())
+    build_name = _build_id()
+    build_dir = index_dir / (".tmp-" + build_name)
     build_dir.mkdir()
+    record = store_record(settings, build_name)
     try:
-        store = FAISS.from_embeddings(
-            text_embeddings=list(zip(texts, passage_vectors.tolist(), strict=True)),
-            embedding=embedder,
-            metadatas=[{"row": i} for i in range(len(passages))],
-            ids=[p.passage_id for p in passages],
-            distance_strategy=DistanceStrategy.MAX_INNER_PRODUCT,
+        # First, so that removing this build (finished or not) also removes what it wrote elsewhere.
+        (build_dir / RECORD_FILE).write_text(json.dumps(record, indent=2))
+        hnsw = settings.vector_store == "faiss" and vector_index_kind(settings, len(passages)) == "hnsw"
+        write_store(
+            settings,
+            embedder,
+            build_dir,
+            record,
+            texts,
+            passage_vectors,
+            [p.passage_id for p in passages],
+            faiss_index=hnsw_index(passage_vectors) if hnsw else None,  # approximate search
         )
-        if vector_index_kind(settings, len(passages)) == "hnsw":
-            store.index = hnsw_index(passage_vectors)  # same rows, same docstore; approximate search
-        store.save_local(str(build_dir / "faiss"))
+        # Every backend's build keeps its passage vectors here too: the next build reuses them.
+        np.save(build_dir / "passage_vectors.npy", passage_vectors)
         bm25 = bm25s.BM25()
         bm25.index(_bm25_tokenize(texts, return_ids=True), show_progress=False)
         bm25.save(str(build_dir / "bm25"), show_progress=False)
@@ -232,10 +249,11 @@ def build_index(
             "build_seconds": round(time.perf_counter() - started, 2),
             "embedded_texts": len(todo),
             "reused_texts": reused,
+            "vector_store": record,
             "files": {
                 f.relative_to(build_dir).as_posix(): _sha256_file(f)
                 for f in sorted(build_dir.rglob("*"))
-                if f.is_file()
+                if f.is_file() and f.relative_to(build_dir).as_posix() not in UNHASHED
             },
         }
         (build_dir / MANIFEST).write_text(json.dumps(manifest, indent=2))
@@ -243,9 +261,10 @@ def build_index(
         build_dir.rename(final_dir)
         _swap_current(index_dir, final_dir.name)
     except BaseException:
-        shutil.rmtree(build_dir, ignore_errors=True)
+        _remove_build(settings, build_dir)
         raise
-    _remove_old_builds(index_dir, keep=final_dir.name)
+    _remove_old_builds(settings, index_dir, keep=final_dir.name)
+    store, _ = open_store(settings, embedder, final_dir, record)
     on_progress("Writing the index", 1, 1)
     log.info(
         "Indexed %d articles, %d passages in %.1fs", len(articles), len(passages), manifest["build_seconds"]
@@ -307,12 +326,9 @@ def _previous_vectors(
         manifest = json.loads((build_dir / MANIFEST).read_text())
         if manifest.get("model_signature") != model_signature:
             return {}
-        import faiss  # noqa: PLC0415
-
         article_list, passages, _, sentences = _read_records(build_dir)
         articles = articles_by_id(article_list)
-        index = faiss.read_index(str(build_dir / "faiss" / "index.faiss"))
-        passage_vectors = index.reconstruct_n(0, index.ntotal)
+        passage_vectors = _saved_passage_vectors(build_dir)
         sentence_vectors = np.load(build_dir / "sentence_vectors.npy")
         if len(passage_vectors) != len(passages) or len(sentence_vectors) != len(sentences):
             return {}
@@ -324,6 +340,16 @@ def _previous_vectors(
         if article is not None and vector.shape[0] == embedder.dimension:
             known[article.text[ref.start : ref.end]] = vector
     return known
+
+
+def _saved_passage_vectors(build_dir: Path) -> np.ndarray:
+    """The passage vectors a build saved; a build from before `passage_vectors.npy` has them in FAISS."""
+    if (build_dir / "passage_vectors.npy").is_file():
+        return np.load(build_dir / "passage_vectors.npy")
+    import faiss  # noqa: PLC0415
+
+    index = faiss.read_index(str(build_dir / FAISS_DIR / "index.faiss"))
+    return index.reconstruct_n(0, index.ntotal)
 
 
 def articles_by_id(articles: list[Article]) -> dict[str, Article]:
@@ -348,14 +374,24 @@ def _swap_current(index_dir: Path, build_name: str) -> None:
     os.replace(tmp, index_dir / CURRENT)
 
 
-def _remove_old_builds(index_dir: Path, keep: str) -> None:
+def _remove_old_builds(settings: Settings, index_dir: Path, keep: str) -> None:
     for child in index_dir.iterdir():
         if (
             child.is_dir()
             and child.name != keep
             and (child.name.startswith("build-") or child.name.startswith(".tmp-build-"))
         ):
-            shutil.rmtree(child, ignore_errors=True)
+            _remove_build(settings, child)
+
+
+def _remove_build(settings: Settings, build_dir: Path) -> None:
+    """Remove a build folder, and its collection when its vectors are on a Qdrant server."""
+    try:
+        record = json.loads((build_dir / RECORD_FILE).read_text())
+    except (OSError, ValueError):
+        record = {}
+    drop_store(settings, record)
+    shutil.rmtree(build_dir, ignore_errors=True)
 
 
 def current_build(index_dir: Path) -> Path:
@@ -377,8 +413,12 @@ def check_fresh(settings: Settings, model_path: Path) -> tuple[Path, dict[str, A
     except (OSError, ValueError) as exc:
         raise IndexUnusable(f"the index manifest is unreadable ({exc})") from exc
     want = expected_manifest(settings, list_sources(settings.corpus_dir), model_path)
-    if manifest.get("shape") != want["shape"]:
-        raise IndexUnusable("the splitting settings, model name or index format changed")
+    have_shape = manifest.get("shape") or {}
+    if have_shape != want["shape"]:
+        changed = sorted(
+            k for k in set(have_shape) | set(want["shape"]) if have_shape.get(k) != want["shape"].get(k)
+        )
+        raise IndexUnusable(f"the index settings changed ({', '.join(changed)})")
     if manifest.get("model_signature") != want["model_signature"]:
         raise IndexUnusable("the embedding model changed")
     have_sources = manifest.get("sources", {})
@@ -400,8 +440,6 @@ def check_fresh(settings: Settings, model_path: Path) -> tuple[Path, dict[str, A
 def load_index(settings: Settings, embedder: SentenceTransformerEmbeddings) -> CorpusIndex:
     """Load the live build if it is fresh and intact; IndexUnusable otherwise."""
     bm25s = _bm25s()
-    from langchain_community.vectorstores import FAISS  # noqa: PLC0415
-
     build_dir, manifest = check_fresh(settings, embedder.model_path)
     for name, digest in manifest.get("files", {}).items():
         path = build_dir / name
@@ -410,16 +448,16 @@ def load_index(settings: Settings, embedder: SentenceTransformerEmbeddings) -> C
     try:
         articles, passages, passage_sentences, sentences = _read_records(build_dir)
         sentence_vectors = np.load(build_dir / "sentence_vectors.npy")
-        store = FAISS.load_local(
-            str(build_dir / "faiss"),
-            embedder,
-            # Safe: we wrote this file ourselves and checked its hash against the manifest.
-            allow_dangerous_deserialization=True,
+        store, stored = open_store(
+            settings, embedder, build_dir, manifest.get("vector_store", {"kind": "faiss"})
         )
         bm25 = bm25s.BM25.load(str(build_dir / "bm25"), show_progress=False, verbosity=0)
+    except QAError:
+        raise  # e.g. a Qdrant server that cannot be reached: rebuilding would not help
     except Exception as exc:  # a damaged file of any kind means: rebuild
         raise IndexUnusable(f"the index could not be read ({type(exc).__name__}: {exc})") from exc
-    if store.index.ntotal != len(passages) or len(sentence_vectors) != len(sentences):
+    # For a Qdrant server, whose files are not in the manifest, this is the integrity check.
+    if stored != len(passages) or len(sentence_vectors) != len(sentences):
         raise IndexUnusable("the index files disagree with each other")
     return CorpusIndex(
         directory=build_dir,

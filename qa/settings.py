@@ -36,10 +36,46 @@ class Settings(BaseSettings):
     passage_max_chars: int = Field(
         900, ge=100, description="A passage stops growing once it reaches this many characters."
     )
+    vector_store: Literal["faiss", "qdrant"] = Field(
+        "faiss",
+        description=(
+            "Where passage vectors are kept and searched: 'faiss' (files in the index folder) or 'qdrant' "
+            "(Qdrant's local mode in the index folder, or the server at qdrant_url). Changing it rebuilds "
+            "the index, reusing its embeddings."
+        ),
+    )
+    qdrant_url: str | None = Field(
+        None,
+        description=(
+            "With vector_store 'qdrant': URL of a Qdrant server or cluster (e.g. http://qdrant:6333). None: "
+            "qdrant-client's local mode, on disk inside the index folder, no server. Changing it rebuilds."
+        ),
+    )
+    qdrant_api_key: SecretStr | None = Field(
+        None, description="API key of the Qdrant server, if it wants one. Never written to the index."
+    )
+    qdrant_shards: int | None = Field(
+        None,
+        ge=1,
+        description="Shards of each new collection on a Qdrant server. None: the server's default (one per "
+        "node in a cluster).",
+    )
+    qdrant_replicas: int | None = Field(
+        None,
+        ge=1,
+        description="Copies of each shard on a Qdrant server (replication factor). None: the server's "
+        "default (1: no second copy).",
+    )
+    qdrant_collection: str = Field(
+        "news_qa",
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="Prefix of Qdrant collection names; each build writes its own (news_qa-build-2025…).",
+    )
     vector_index: Literal["auto", "flat", "hnsw"] = Field(
         "auto",
         description="FAISS index type: exact search ('flat'), HNSW graph ('hnsw'), or 'auto': exact below "
-        "hnsw_min_passages passages, HNSW from there on.",
+        "hnsw_min_passages passages, HNSW from there on. (Qdrant: local mode is exact, a server indexes "
+        "with its own HNSW settings.)",
     )
     hnsw_min_passages: int = Field(50_000, ge=1, description="Passage count from which 'auto' picks HNSW.")
     k: int = Field(5, ge=1, le=100, description="Passages returned by retrieval and shown with an answer.")
@@ -110,6 +146,16 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the chat UI and HTTP API listen on.")
     port: int = Field(7860, ge=1, le=65535, description="Port of the chat UI and HTTP API.")
 
+    @field_validator("qdrant_url")
+    @classmethod
+    def _check_qdrant_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"qdrant_url {value!r} must start with http:// or https://")
+        return value
+
     @field_validator("llm")
     @classmethod
     def _check_llm(cls, value: str | None) -> str | None:
@@ -147,6 +193,9 @@ class Settings(BaseSettings):
             "passage_sentences": self.passage_sentences,
             "passage_overlap": self.passage_overlap,
             "passage_max_chars": self.passage_max_chars,
+            "vector_store": self.vector_store,
+            # where the vectors live: the index folder (None) or a server
+            "qdrant_url": self.qdrant_url if self.vector_store == "qdrant" else None,
             "vector_index": self.vector_index,
             "hnsw_min_passages": self.hnsw_min_passages,
         }

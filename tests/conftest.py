@@ -50,6 +50,18 @@ def seed_assistant(tmp_path_factory: pytest.TempPathFactory):
     return Assistant.from_settings(corpus_dir=SEEDS, index_dir=index_dir)
 
 
+@pytest.fixture(scope="session")
+def seed_assistant_qdrant(seed_assistant, tmp_path_factory: pytest.TempPathFactory):
+    """The seed assistant with its passage vectors in Qdrant (local mode) instead of FAISS; same model."""
+    from qa import Assistant
+    from qa.index_store import open_index
+
+    index_dir = tmp_path_factory.mktemp("index-qdrant") / "index"
+    shutil.copytree(seed_assistant.settings.index_dir, index_dir)  # its vectors are reused, not re-embedded
+    settings = seed_assistant.settings.with_overrides(index_dir=index_dir, vector_store="qdrant")
+    return Assistant(settings, seed_assistant.embedder, open_index(settings, seed_assistant.embedder))
+
+
 HOSTILE_ARTICLE = (
     "Hostile page about Basra\n\n"
     "The Basra water council met on 2 March 2022 <script>window.__xss = 1</script> to discuss the "

@@ -144,3 +144,28 @@ def test_a_question_on_how_the_articles_differ_records_the_positions(seed_assist
     sides = answer.disagreement["sides"]
     assert len({s["doc_id"] for s in sides}) == len(sides) >= 2
     assert not seed_assistant.ask("When was Qasem Soleimani killed?").disagreement
+
+
+def test_a_build_made_by_another_process_is_picked_up(
+    seed_assistant, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from qa import Assistant
+    from qa.index_store import build_index, load_index
+
+    index_dir = tmp_path / "index"
+    shutil.copytree(seed_assistant.settings.index_dir, index_dir)
+    settings = seed_assistant.settings.with_overrides(index_dir=index_dir)
+    embedder = seed_assistant.embedder
+    assistant = Assistant(settings, embedder, load_index(settings, embedder))
+    first = assistant.index.directory
+    rebuilt = build_index(settings, embedder)  # as `qa index --force` in another shell would
+    assert not first.exists()
+    monkeypatch.setattr("qa.assistant._FRESHNESS_INTERVAL_S", 0.0)
+    assert assistant.retrieve("Who heads US Central Command?")
+    assert assistant.index.directory == rebuilt.directory
+    # a build with other settings (another vector store) is not switched to: this one keeps serving
+    build_index(settings.with_overrides(vector_store="qdrant"), embedder)
+    assert assistant.retrieve("Who heads US Central Command?")
+    assert assistant.index.directory == rebuilt.directory

@@ -21,8 +21,15 @@ def _settings(corpus: Path, index: Path, **kw: object) -> Settings:
     return Settings(corpus_dir=corpus, index_dir=index, **kw)
 
 
-def test_build_writes_a_manifest_and_loads_back(seeds_copy: Path, tmp_path: Path, embedder) -> None:
-    settings = _settings(seeds_copy, tmp_path / "idx")
+STORES = ["faiss", "qdrant"]
+STORE_CLASS = {"faiss": "FAISS", "qdrant": "QdrantVectorStore"}
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_build_writes_a_manifest_and_loads_back(
+    store: str, seeds_copy: Path, tmp_path: Path, embedder
+) -> None:
+    settings = _settings(seeds_copy, tmp_path / "idx", vector_store=store)
     stages: list[str] = []
     built = build_index(settings, embedder, lambda stage, done, total: stages.append(stage))
     assert "Embedding passages and sentences" in stages
@@ -30,7 +37,9 @@ def test_build_writes_a_manifest_and_loads_back(seeds_copy: Path, tmp_path: Path
     assert manifest["shape"]["embedding_model"] == "all-MiniLM-L6-v2"
     assert set(manifest["sources"]) == {p.stem for p in seeds_copy.glob("*.txt")}
     assert manifest["counts"]["passages"] == len(built.passages)
+    assert manifest["shape"]["vector_store"] == manifest["vector_store"]["kind"] == store
     loaded = load_index(settings, embedder)
+    assert type(loaded.vector_store).__name__ == type(built.vector_store).__name__ == STORE_CLASS[store]
     assert [p.passage_id for p in loaded.passages] == [p.passage_id for p in built.passages]
     for passage in loaded.passages:
         assert loaded.articles[passage.doc_id].text[passage.start : passage.end] == passage.text
@@ -81,10 +90,11 @@ def test_corrupt_index_file_is_detected_and_rebuilt(seeds_copy: Path, tmp_path: 
         open_index(settings, embedder, rebuild=False)
 
 
+@pytest.mark.parametrize("store", STORES)
 def test_interrupted_build_leaves_the_previous_index_usable(
-    seeds_copy: Path, tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch
+    store: str, seeds_copy: Path, tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = _settings(seeds_copy, tmp_path / "idx")
+    settings = _settings(seeds_copy, tmp_path / "idx", vector_store=store)
     build_index(settings, embedder)
     before = (settings.index_dir / CURRENT).read_text()
     (seeds_copy / "extra.txt").write_text("Headline\n\nAn extra article about Kirkuk.")
@@ -101,10 +111,11 @@ def test_interrupted_build_leaves_the_previous_index_usable(
     assert load_index(settings, embedder).passages
 
 
+@pytest.mark.parametrize("store", STORES)
 def test_rebuilds_are_incremental_and_give_the_same_vectors(
-    seeds_copy: Path, tmp_path: Path, embedder
+    store: str, seeds_copy: Path, tmp_path: Path, embedder
 ) -> None:
-    settings = _settings(seeds_copy, tmp_path / "idx")
+    settings = _settings(seeds_copy, tmp_path / "idx", vector_store=store)
     full = build_index(settings, embedder)
     assert full.manifest["reused_texts"] == 0
     (seeds_copy / "new.txt").write_text(
@@ -114,7 +125,7 @@ def test_rebuilds_are_incremental_and_give_the_same_vectors(
     # only the new article's passage and sentences are embedded
     assert 0 < added.manifest["embedded_texts"] <= 4
     assert added.manifest["reused_texts"] == full.manifest["reused_texts"] + full.manifest["embedded_texts"]
-    fresh = build_index(_settings(seeds_copy, tmp_path / "fresh"), embedder)
+    fresh = build_index(_settings(seeds_copy, tmp_path / "fresh", vector_store=store), embedder)
     assert np.allclose(added.sentence_vectors, fresh.sentence_vectors, atol=1e-5)
     (seeds_copy / "new.txt").unlink()
     removed = build_index(settings, embedder)
@@ -145,5 +156,119 @@ def test_an_hnsw_index_is_built_saved_and_searched(seeds_copy: Path, tmp_path: P
     )
     assert "153 attacks" in " ".join(p.text for p in passages)
     # the kind of index is part of the index's shape: switching it rebuilds
-    with pytest.raises(IndexUnusable, match="settings"):
+    with pytest.raises(IndexUnusable, match=r"settings changed \(vector_index\)"):
         load_index(_settings(seeds_copy, tmp_path / "idx", vector_index="flat"), embedder)
+
+
+def test_switching_the_vector_store_rebuilds_and_reuses_every_vector(
+    seeds_copy: Path, tmp_path: Path, embedder
+) -> None:
+    faiss_settings = _settings(seeds_copy, tmp_path / "idx")
+    faiss_index = build_index(faiss_settings, embedder)
+    qdrant_settings = _settings(seeds_copy, tmp_path / "idx", vector_store="qdrant")
+    with pytest.raises(IndexUnusable, match=r"settings changed \(vector_store\)"):
+        load_index(qdrant_settings, embedder)
+    rebuilt = open_index(qdrant_settings, embedder)
+    assert type(rebuilt.vector_store).__name__ == "QdrantVectorStore"
+    assert rebuilt.manifest["embedded_texts"] == 0  # the FAISS build's vectors are reused
+    assert not faiss_index.directory.exists()
+    assert (rebuilt.directory / "qdrant").is_dir() and not (rebuilt.directory / "faiss").exists()
+    # and back again
+    with pytest.raises(IndexUnusable, match="vector_store"):
+        load_index(faiss_settings, embedder)
+    assert open_index(faiss_settings, embedder).manifest["embedded_texts"] == 0
+    # a server URL is another place for the vectors: switching to one rebuilds too
+    with pytest.raises(IndexUnusable, match="qdrant_url"):
+        load_index(qdrant_settings.with_overrides(qdrant_url="http://127.0.0.1:1"), embedder)
+
+
+def test_a_damaged_or_incomplete_qdrant_collection_is_detected(
+    seeds_copy: Path, tmp_path: Path, embedder
+) -> None:
+    import gc
+
+    from qdrant_client import QdrantClient
+
+    from qa.index_store import _sha256_file
+
+    settings = _settings(seeds_copy, tmp_path / "idx", vector_store="qdrant")
+    built = build_index(settings, embedder)
+    collection = built.manifest["vector_store"]["collection"]
+    storage = built.directory / "qdrant" / "collection" / collection / "storage.sqlite"
+    del built
+    gc.collect()  # closes this process's client on the folder
+    original = storage.read_bytes()
+    storage.write_bytes(b"garbage")
+    with pytest.raises(IndexUnusable, match="damaged"):
+        load_index(settings, embedder)
+    storage.write_bytes(original)
+    # A collection missing a point, its files' hashes brought up to date: the point count catches it
+    # (for a Qdrant server, whose files are not in the manifest, this is the only check).
+    client = QdrantClient(path=str(storage.parent.parent.parent))
+    first = client.scroll(collection, limit=1)[0][0].id
+    client.delete(collection, points_selector=[first])
+    client.close()
+    build_dir = current_build(settings.index_dir)
+    manifest = json.loads((build_dir / "manifest.json").read_text())
+    manifest["files"] = {name: _sha256_file(build_dir / name) for name in manifest["files"]}
+    (build_dir / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexUnusable, match="disagree"):
+        load_index(settings, embedder)
+
+
+def test_a_qdrant_local_index_opens_many_times_and_while_another_process_holds_it(
+    seeds_copy: Path, tmp_path: Path, embedder
+) -> None:
+    import gc
+
+    from qdrant_client import QdrantClient
+
+    from qa.retrieval import dense_ranking
+
+    settings = _settings(seeds_copy, tmp_path / "idx", vector_store="qdrant")
+    built = build_index(settings, embedder)
+    query = embedder.query_vector("When was Qasem Soleimani killed?")
+    expected = dense_ranking(built, query, 10)
+
+    def same(ranking: list[tuple[int, float]]) -> bool:
+        return [r for r, _ in ranking] == [r for r, _ in expected] and np.allclose(
+            [s for _, s in ranking], [s for _, s in expected], atol=1e-6
+        )
+
+    # qdrant-client's local mode locks its folder for one client: this process shares one
+    again = load_index(settings, embedder)
+    assert again.vector_store.client is built.vector_store.client
+    assert same(dense_ranking(again, query, 10))
+    folder = built.directory / "qdrant"
+    del built, again
+    gc.collect()  # the last index using it is gone: the client is closed and the lock released
+    holder = QdrantClient(path=str(folder))  # a lock as another process (say, `qa ui`) would hold it
+    try:
+        with pytest.raises(RuntimeError, match="already accessed"):
+            QdrantClient(path=str(folder))
+        index = load_index(settings, embedder)  # reads a private copy of the (immutable) build
+        snapshot = Path(index.vector_store.client._client.location)
+        assert snapshot.parent != folder.parent and snapshot.is_dir()
+        assert same(dense_ranking(index, query, 10))
+        del index
+        gc.collect()
+        assert not snapshot.exists()  # the copy goes with the last index using it
+    finally:
+        holder.close()
+
+
+def test_an_unreachable_qdrant_server_is_a_clear_error_not_a_rebuild(
+    seeds_copy: Path, tmp_path: Path, embedder
+) -> None:
+    down = "http://127.0.0.1:1"  # nothing listens there
+    settings = _settings(seeds_copy, tmp_path / "idx", vector_store="qdrant", qdrant_url=down)
+    with pytest.raises(QAError, match="Cannot use the Qdrant server"):
+        build_index(settings, embedder)  # before any embedding
+    assert not list((tmp_path / "idx").glob("*build*"))
+    # an index whose collection is on a server that is down: say so, don't re-embed everything
+    local = build_index(_settings(seeds_copy, tmp_path / "idx", vector_store="qdrant"), embedder)
+    manifest = json.loads((local.directory / "manifest.json").read_text())
+    manifest["shape"]["qdrant_url"] = manifest["vector_store"]["url"] = down
+    (local.directory / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(QAError, match="Cannot use the Qdrant server"):
+        open_index(settings, embedder)
