@@ -121,6 +121,6 @@ def source_label(article: Article) -> str:
     """
     if article.outlet:
         return article.outlet
-    if article.title:
-        return f"“{article.title}”"
+    if article.title:  # without a final "?": the label must not end the answer's sentence
+        return f"“{article.title.rstrip(' ?!.')}”"
     return "An untitled article"

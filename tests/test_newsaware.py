@@ -49,3 +49,8 @@ def test_the_topic_drops_what_only_names_the_articles_or_the_form_of_the_answer(
     # A one-fact question keeps its description of the article: it helps find the article.
     fact = "Which forces did ISIS target, according to the article on its recent wave of escalation?"
     assert question_topic(fact) == fact
+
+
+def test_a_title_ending_in_a_question_mark_does_not_end_the_answers_sentence() -> None:
+    asked = Article("c", "What’s Behind Recent ISIS Moves In Iraq?", None, None, "text")
+    assert source_label(asked) == "“What’s Behind Recent ISIS Moves In Iraq”"
