@@ -226,17 +226,29 @@ def evaluate(
         Path | None,
         typer.Option(help="Thresholds file (JSON {min: {...}, max: {...}}); exit 1 if a metric misses one."),
     ] = None,
+    judge: Annotated[
+        str | None,
+        typer.Option(
+            help="An LLM that judges each answer's faithfulness and relevancy (RAGAS-style), "
+            "e.g. ollama:llama3.1; same forms as --llm, same server settings."
+        ),
+    ] = None,
     corpus: CorpusOpt = None,
     index: IndexOpt = None,
     llm: LLMOpt = None,
 ) -> None:
     """Score retrieval, answers, citations, abstention and latency on a fixed question set."""
+    from qa.eval.llm_judge import LLMJudge  # noqa: PLC0415
     from qa.eval.report import print_summary, write_report  # noqa: PLC0415
     from qa.eval.runner import check_thresholds, run_evaluation  # noqa: PLC0415
 
     thresholds = _read_thresholds(check) if check else None
     settings = _settings(corpus_dir=corpus, index_dir=index, llm=llm)
-    report = run_evaluation(_assistant(settings), questions, with_baseline=baseline, compare=compare)
+    assistant = _assistant(settings)
+    llm_judge = LLMJudge.from_settings(_settings(llm=judge), assistant.embedder) if judge else None
+    report = run_evaluation(
+        assistant, questions, with_baseline=baseline, compare=compare, llm_judge=llm_judge
+    )
     files = write_report(report, out_dir)
     print_summary(report, out, calibrate)
     out.print("\nReport: " + ", ".join(str(f) for f in files))

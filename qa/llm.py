@@ -117,10 +117,11 @@ def _local_chat(path: str, max_tokens: int) -> BaseChatModel:
     )
 
 
-def _prompt_file(settings: Settings, name: str) -> str:
+def prompt_file(settings: Settings, name: str) -> str:
     """A prompt from settings.prompts_dir, else the bundled one (a user's folder may hold only some)."""
     folder = Path(settings.prompts_dir or PROMPTS).expanduser()
-    path = folder / name if (folder / name).exists() or name != "rewrite.md" else PROMPTS / name
+    required = name in ("system.md", "answer.md")  # the others fall back to the bundled ones
+    path = folder / name if (folder / name).exists() or required else PROMPTS / name
     try:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -137,12 +138,12 @@ def _require(template: ChatPromptTemplate, names: set[str], file: str) -> ChatPr
 def prompt_template(settings: Settings) -> ChatPromptTemplate:
     """System rules + the answer prompt, from settings.prompts_dir (or the bundled prompts/)."""
     template = ChatPromptTemplate.from_messages(
-        [("system", _prompt_file(settings, "system.md")), ("human", _prompt_file(settings, "answer.md"))]
+        [("system", prompt_file(settings, "system.md")), ("human", prompt_file(settings, "answer.md"))]
     )
     return _require(template, {"passages", "question"}, "answer.md")
 
 
 def rewrite_template(settings: Settings) -> ChatPromptTemplate:
     """The follow-up rewriting prompt (rewrite.md): {history} and {question} -> a standalone question."""
-    template = ChatPromptTemplate.from_messages([("human", _prompt_file(settings, "rewrite.md"))])
+    template = ChatPromptTemplate.from_messages([("human", prompt_file(settings, "rewrite.md"))])
     return _require(template, {"history", "question"}, "rewrite.md")

@@ -152,3 +152,16 @@ def test_qa_eval_writes_the_report_and_gates(tmp_path: Path) -> None:
                     "--check", str(failing), "--no-baseline")  # fmt: skip
     assert result.returncode == 1
     assert "below the thresholds" in result.stderr and "hit@5" in result.stderr
+
+
+def test_the_llm_judges_replies_are_read_strictly() -> None:
+    from qa.eval.llm_judge import parse_questions, parse_verdicts
+
+    assert parse_verdicts("1: yes\n2: No\n3. yes", 3) == [True, False, True]
+    assert parse_verdicts("Statement 1: **yes**\nStatement 2: no", 2) == [True, False]
+    assert parse_verdicts("1: yes", 2) is None  # a verdict missing: not judged, never guessed
+    assert parse_verdicts("Everything is supported.", 1) is None
+    assert parse_questions("1. When was Soleimani killed?\n- Who killed him?\nSure!\nWhy?") == [
+        "When was Soleimani killed?",
+        "Who killed him?",
+    ]

@@ -281,3 +281,55 @@ def test_a_reply_that_is_not_a_rewrite_falls_back_to_the_rules(server, llm_assis
     server.script = script
     answer = llm_assistant.ask("When was he killed?", history=["Who was Qasem Soleimani?"])
     assert answer.rewritten_question == "When was he killed? (Qasem Soleimani)"
+
+
+def test_an_llm_judge_scores_faithfulness_and_relevancy_and_is_named(server, llm_assistant, tmp_path) -> None:
+    from qa.eval.llm_judge import LLMJudge
+    from qa.eval.report import write_report
+    from qa.eval.runner import run_evaluation
+
+    def script(prompt: str) -> str:
+        if prompt.startswith("You check whether statements"):  # prompts/judge_faithfulness.md
+            count = len(re.findall(r"^\d+\. ", prompt.split("Statements:")[1], re.M))
+            return "\n".join(f"{i}: {'yes' if i == 1 else 'no'}" for i in range(1, count + 1))
+        if "questions that this answer answers" in prompt:  # prompts/judge_relevancy.md
+            return "1. How many attacks did ISIS claim in 2024?\n2. What did CENTCOM count?"
+        return "The articles don't answer this."
+
+    server.script = script
+    settings = llm_assistant.settings.with_overrides(llm="openai:judge")
+    judge = LLMJudge.from_settings(settings, llm_assistant.embedder)
+    assert judge.name == "llm:openai:judge"
+    text = "ISIS claimed 153 attacks [1]. ISIS holds Baghdad [1]."
+    judged = judge.judge(CENTCOM, text, ["ISIS claimed responsibility for 153 attacks."], abstained=False)
+    assert judged.faithfulness == 0.5 and judged.statements == 2 and judged.unparsed == []
+    assert judged.relevancy is not None and 0.5 < judged.relevancy <= 1.0
+    assert judge.judge(CENTCOM, "x", [], abstained=True).faithfulness is None  # abstentions: not judged
+
+    server.script = lambda prompt: "I think it is fine."  # unreadable: not judged, and said so
+    unread = judge.judge(CENTCOM, text, ["..."], abstained=False)
+    assert unread.faithfulness is None and unread.relevancy is None and len(unread.unparsed) == 2
+
+    # In an evaluation, the report names the judging model beside its figures.
+    def answering(prompt: str) -> str:
+        if "153 attacks" in prompt and "<passage" in prompt:  # the answerer's prompt
+            return f"ISIS claimed 153 attacks in the first half of 2024 [{number_of(prompt, '153 attacks')}]."
+        return script(prompt)
+
+    server.script = answering
+    question = {
+        "id": "j1",
+        "kind": "fact",
+        "question": CENTCOM,
+        "answer": "153 attacks.",
+        "key_facts": ["153"],
+        "evidence": [
+            {"doc_id": "003_70d3dde80774ed55", "text": "ISIS claimed responsibility for 153 attacks"}
+        ],
+    }
+    (tmp_path / "q.jsonl").write_text(json.dumps(question) + "\n")
+    report = run_evaluation(llm_assistant, tmp_path / "q.jsonl", with_baseline=False, llm_judge=judge)
+    assert report["judged_by"] == "llm:openai:judge"
+    assert report["overall"]["llm_faithfulness"] == 1.0, report["results"][0]["why"]
+    write_report(report, tmp_path / "report")
+    assert "## Judged by an LLM: llm:openai:judge" in (tmp_path / "report" / "report.md").read_text()

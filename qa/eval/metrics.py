@@ -131,6 +131,8 @@ class QuestionResult:
     temporal_ok: bool | None = None  # temporal questions: the values (in date order when asked)
     disagreement_ok: bool | None = None  # disagreement questions: every position, cited to its article
     flagged_disagreement: bool = False  # the answer reported a disagreement
+    llm_faithfulness: float | None = None  # with an LLM judge: share of statements the context supports
+    llm_relevancy: float | None = None  # with an LLM judge: RAGAS answer relevancy
 
     @property
     def key_facts_ok(self) -> bool:
@@ -331,6 +333,8 @@ def aggregate(results: list[QuestionResult]) -> dict[str, Any]:
         "disagreement_false_alarms": _mean(
             [float(r.flagged_disagreement) for r in results if r.kind in ("fact", "paraphrase")]
         ),
+        "llm_faithfulness": _mean([r.llm_faithfulness for r in results if r.llm_faithfulness is not None]),
+        "llm_answer_relevancy": _mean([r.llm_relevancy for r in results if r.llm_relevancy is not None]),
         "removed_sentences": sum(r.removed_sentences for r in results),
         "fallbacks": sum("fallback" in r.answerer for r in results),
         "latency_p50_ms": percentile(latencies, 50),

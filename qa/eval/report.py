@@ -30,6 +30,8 @@ LABELS = {
     "temporal_accuracy": "temporal",
     "disagreement_recall": "disagree recall",
     "disagreement_false_alarms": "false alarms",
+    "llm_faithfulness": "LLM faithfulness",
+    "llm_answer_relevancy": "LLM relevancy",
     "removed_sentences": "removed",
     "fallbacks": "fallbacks",
     "latency_p50_ms": "p50 ms",
@@ -152,6 +154,8 @@ def markdown_report(report: dict[str, Any], plots: list[str]) -> str:
         intervals_table(report),
         "",
     ]
+    if report.get("judged_by"):
+        parts += [llm_judge_section(report), ""]
     if report["comparisons"] or "baseline" in report:
         parts += ["## Configurations compared", "", comparison_table(report), ""]
     parts += [f"![{name}]({name})" for name in plots]
@@ -170,6 +174,29 @@ def markdown_report(report: dict[str, Any], plots: list[str]) -> str:
             "",
         ]
     return "\n".join(parts)
+
+
+def llm_judge_section(report: dict[str, Any]) -> str:
+    """The LLM judge's figures, labelled with the model that judged (its opinion, not ground truth)."""
+    lines = [
+        f"## Judged by an LLM: {report['judged_by']}",
+        "",
+        "RAGAS-style, in the judging model's opinion: *faithfulness* is the share of an answer's "
+        "statements the model finds supported by the retrieved passages; *answer relevancy* the mean "
+        "cosine between the question and questions the model writes for the answer. Abstentions are "
+        "not judged; an unreadable reply counts as not judged and is listed under its question.",
+        "",
+        "| questions | judged | LLM faithfulness | LLM relevancy |",
+        "|---|---|---|---|",
+    ]
+    for name, n, metrics in _rows(report):
+        results = [r for r in report["results"] if name == "all" or r["kind"] == name]
+        judged = sum(r.get("llm_faithfulness") is not None for r in results)
+        lines.append(
+            f"| {name} | {judged} of {n} | {fmt(metrics.get('llm_faithfulness'))} | "
+            f"{fmt(metrics.get('llm_answer_relevancy'))} |"
+        )
+    return "\n".join(lines)
 
 
 def write_report(report: dict[str, Any], out_dir: Path) -> list[Path]:
@@ -196,6 +223,12 @@ def print_summary(report: dict[str, Any], console: Console, calibrate: bool = Fa
     for run in report["comparisons"]:
         table.add_row(run["name"], "", *(fmt(run["overall"].get(m)) for m in shown))
     console.print(table)
+    if report.get("judged_by"):
+        o = report["overall"]
+        console.print(
+            f"Judged by {report['judged_by']}: faithfulness {fmt(o.get('llm_faithfulness'))}, "
+            f"answer relevancy {fmt(o.get('llm_answer_relevancy'))}."
+        )
     if calibrate:
         sweep = Table(title="Abstention threshold sweep")
         for col in ("threshold", "abstention recall", "over-refusal"):

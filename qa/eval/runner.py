@@ -19,6 +19,7 @@ import numpy as np
 
 from qa.assistant import Assistant
 from qa.eval.baseline import TutorialBaseline
+from qa.eval.llm_judge import LLMJudge
 from qa.eval.metrics import (
     NDCG_K,
     QuestionResult,
@@ -70,8 +71,11 @@ class ConfigRun:
     seconds: float
 
 
-def evaluate_assistant(name: str, assistant: Assistant, questions: list[Question]) -> ConfigRun:
-    """Every question through retrieve (top 10, for retrieval metrics) and ask (for the answer)."""
+def evaluate_assistant(
+    name: str, assistant: Assistant, questions: list[Question], llm_judge: LLMJudge | None = None
+) -> ConfigRun:
+    """Every question through retrieve (top 10, for retrieval metrics) and ask (for the answer);
+    with `llm_judge`, each answer is also judged for faithfulness and relevancy by that model."""
     started = time.perf_counter()
     judge = SupportJudge(assistant.embedder)
 
@@ -83,7 +87,14 @@ def evaluate_assistant(name: str, assistant: Assistant, questions: list[Question
     for q in questions:
         answer = assistant.ask(q.question)
         retrieved = assistant.retrieve(q.question, k=NDCG_K)
-        results.append(score_question(q, answer, retrieved, assistant.index.articles, judge, similarity))
+        result = score_question(q, answer, retrieved, assistant.index.articles, judge, similarity)
+        if llm_judge is not None:
+            judged = llm_judge.judge(
+                q.question, answer.text, [p.text for p in answer.passages], answer.abstained
+            )
+            result.llm_faithfulness, result.llm_relevancy = judged.faithfulness, judged.relevancy
+            result.why += [f"LLM judge ({llm_judge.name}) reply unreadable: {u}" for u in judged.unparsed]
+        results.append(result)
     by_kind = {
         kind: aggregate([r for r in results if r.kind == kind])
         for kind in KINDS
@@ -143,11 +154,12 @@ def run_evaluation(
     questions_path: Path | None,
     with_baseline: bool = True,
     compare: bool = False,
+    llm_judge: LLMJudge | None = None,
 ) -> dict[str, Any]:
     """Score the question set with the assistant's settings (and, with compare, the alternatives)."""
     path = Path(questions_path) if questions_path else bundled_questions()
     questions = load_questions(path, assistant.index.articles)
-    main = evaluate_assistant("default", assistant, questions)
+    main = evaluate_assistant("default", assistant, questions, llm_judge)
     report: dict[str, Any] = {
         "questions_file": str(path),
         "question_counts": {k: sum(q.kind == k for q in questions) for k in KINDS},
@@ -161,6 +173,7 @@ def run_evaluation(
         "results": [asdict(r) for r in main.results],
         "seconds": main.seconds,
         "comparisons": [],
+        "judged_by": llm_judge.name if llm_judge else None,
     }
     if with_baseline:
         report["baseline"] = baseline_scores(assistant, questions)
