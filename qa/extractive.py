@@ -56,6 +56,7 @@ _YEARLIKE = re.compile(r"(19|20)\d\d")
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[- ](?:al-|Al-)?[A-Z][a-z]+)+")
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$")
 _HEADING_WORDS = 12
+_MIN_EXTRA_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -294,6 +295,39 @@ class ExtractiveAnswerer:
         """A follow-up completed from the earlier questions (oldest first), by rule."""
         return rewrite_followup(question, previous)
 
+    def _best_with_more(self, ranked: list[Candidate], question_terms: set[str]) -> list[Candidate]:
+        """The best candidate, and up to `max_answer_sentences - 1` more that score within
+        `join_margin` of it, are not near-copies of a chosen one, and add words of the question
+        (or another article's view)."""
+        best = ranked[0]
+        chosen = [best]
+        floor = max(self.settings.abstain_threshold, best.score - self.scoring.join_margin)
+        covered = question_terms & self._sentence_terms[best.sentence]
+        vectors = self.index.sentence_vectors
+        for cand in ranked[1:]:
+            if len(chosen) >= self.settings.max_answer_sentences or cand.score < floor:
+                break
+            if (
+                cand.type_ok is False
+                or len(self.index.sentence_text(cand.sentence).split()) < _MIN_EXTRA_WORDS
+            ):
+                continue  # a sentence, not a stray fragment ("from Iraq and Syria.")
+            if any(
+                float(vectors[cand.sentence] @ vectors[c.sentence]) > self.scoring.redundant_cosine
+                for c in chosen
+            ):
+                continue
+            new_terms = (question_terms & self._sentence_terms[cand.sentence]) - covered
+            other_article = all(
+                self.index.sentences[cand.sentence].doc_id != self.index.sentences[c.sentence].doc_id
+                for c in chosen
+            )
+            if not new_terms and not other_article:
+                continue
+            covered |= new_terms
+            chosen.append(cand)
+        return chosen
+
     def _answer_parts(
         self,
         question: str,
@@ -309,7 +343,9 @@ class ExtractiveAnswerer:
             taken = {c.sentence for c in chosen}
             own = part.split(" (", 1)[0]  # a later part's borrowed context is not what it asks
             ranked = [
-                c for c in self.candidates(part, embed(part), passages, focus=own) if c.sentence not in taken
+                c
+                for c in self.candidates(part, embed(part), passages, focus=own)
+                if c.sentence not in taken and c.type_ok is not False
             ]
             best = ranked[0] if ranked else None
             confidence = self.confidence(own, best)
@@ -317,7 +353,7 @@ class ExtractiveAnswerer:
                 unanswered.append(own)
                 continue
             confidences.append(confidence)
-            chosen.append(best)
+            chosen += self._best_with_more(ranked, set(terms(own)))
         if not chosen:
             return self._abstain(question, passages, max(confidences, default=0.0))
         answer = self._compose(question, passages, chosen, min(confidences))
@@ -344,31 +380,7 @@ class ExtractiveAnswerer:
         if best is None or confidence < threshold:
             return self._abstain(question, passages, confidence)
 
-        chosen = [best]
-        floor = max(threshold, best.score - self.scoring.join_margin)
-        question_terms = set(terms(topic))
-        covered = question_terms & self._sentence_terms[best.sentence]
-        vectors = self.index.sentence_vectors
-        for cand in ranked[1:]:
-            if len(chosen) >= self.settings.max_answer_sentences or cand.score < floor:
-                break
-            if cand.type_ok is False:
-                continue
-            if any(
-                float(vectors[cand.sentence] @ vectors[c.sentence]) > self.scoring.redundant_cosine
-                for c in chosen
-            ):
-                continue
-            # A further sentence must add something the question asks about, or another article's view.
-            new_terms = (question_terms & self._sentence_terms[cand.sentence]) - covered
-            other_article = all(
-                self.index.sentences[cand.sentence].doc_id != self.index.sentences[c.sentence].doc_id
-                for c in chosen
-            )
-            if not new_terms and not other_article:
-                continue
-            covered |= new_terms
-            chosen.append(cand)
+        chosen = self._best_with_more(ranked, set(terms(topic)))
         return self._compose(question, passages, chosen, confidence)
 
     def _answer_across(
