@@ -131,7 +131,7 @@ class Assistant:
             self.generative = GenerativeAnswerer(
                 index,
                 self.settings,
-                SupportJudge(self.embedder),
+                SupportJudge.from_settings(self.settings, self.embedder),
                 self.answerer,
                 model=previous._model if previous is not None else None,  # keep a loaded model
             )

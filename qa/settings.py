@@ -143,6 +143,21 @@ class Settings(BaseSettings):
         description="When no generated sentence survives verification: fall back to the extractive answer, "
         "or abstain.",
     )
+    nli_model: str | None = Field(
+        None,
+        description=(
+            "Local folder of a sentence-transformers CrossEncoder NLI model (e.g. a downloaded "
+            "cross-encoder/nli-deberta-v3-small; its labels must include entailment and contradiction). "
+            "Set: a cited sentence must also be entailed by the cited text, in answer verification and in "
+            "the evaluation's citation scores. None: numbers, names, containment and embedding cosine only."
+        ),
+    )
+    nli_min_entailment: float = Field(
+        0.5,
+        gt=0.0,
+        le=1.0,
+        description="With nli_model: the entailment probability a cited sentence needs from the NLI model.",
+    )
     host: str = Field("127.0.0.1", description="Address the chat UI and HTTP API listen on.")
     port: int = Field(7860, ge=1, le=65535, description="Port of the chat UI and HTTP API.")
 
@@ -168,6 +183,20 @@ class Settings(BaseSettings):
         raise ValueError(
             f"unknown LLM {value!r}: use ollama:MODEL, openai:MODEL, hf:/path/to/model (or .gguf) or smollm2"
         )
+
+    @field_validator("nli_model")
+    @classmethod
+    def _check_nli_model(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        from qa.errors import QAError  # noqa: PLC0415
+        from qa.nli import nli_labels  # noqa: PLC0415  (light: the model loads on first use)
+
+        try:
+            nli_labels(value.strip())
+        except QAError as exc:
+            raise ValueError(str(exc)) from None
+        return value.strip()
 
     @model_validator(mode="after")
     def _check_overlap(self) -> Settings:

@@ -5,19 +5,34 @@ that must check its sentences against their citations.
     for sentence in cited_sentences(answer.text):           # text without markers, and its [n]s
         verdict = judge.judge(sentence.text, [quote_of[n] for n in sentence.citations])
 
-A sentence is supported when the cited text holds most of its content words
-(lexical containment) and says the same thing (embedding cosine); either alone
-is too lenient. Thresholds are fields, so a user can make the judge stricter.
+A sentence is supported when the cited text holds its numbers and names, most of its
+content words (lexical containment) and says the same thing (embedding cosine); either
+alone is too lenient. Thresholds are fields, so a user can make the judge stricter.
+
+With a local NLI cross-encoder (QA_NLI_MODEL, `SupportJudge.from_settings`), a sentence that
+passes all that must also be entailed by the cited text: P(entailment) >= min_entailment for
+the cited text as a whole or one of its sentences (the closest piece, as for the cosine). The
+lexical and cosine checks stay, as cheap pre-filters: the cross-encoder runs only on sentences
+that pass them, so it can only make the judge stricter. It catches what word overlap and
+embeddings miss (a negation, swapped roles, a hedge turned into a fact) but does not accept a
+paraphrase that shares too few words; that keeps every NLI verdict grounded in the cited
+words, and costs one batched cross-encoder call per judged sentence instead of one per candidate.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa.embeddings import SentenceTransformerEmbeddings
+from qa.nli import CONTRADICTION, ENTAILMENT, EntailmentScorer, nli_scorer
 from qa.passages import split_sentences
 from qa.terms import STOPWORDS, terms
+
+if TYPE_CHECKING:
+    from qa.settings import Settings
 
 _MARKERS = re.compile(r"\s*\[(\d{1,3})\]")
 _LEADING_MARKERS = re.compile(r"^(?:\s*\[\d{1,3}\])+[.!?]?")
@@ -91,6 +106,17 @@ class Verdict:
     cosine: float
     containment: float
     reason: str
+    # With an NLI model, for sentences that passed the lexical and cosine checks: the highest
+    # P(entailment) and P(contradiction) over the cited text and its sentences.
+    entailment: float | None = None
+    contradiction: float | None = None
+
+    @property
+    def strength(self) -> tuple[bool, float, float]:
+        """Ranks verdicts on one sentence: supported first, then entailment (when an NLI model
+        judged it), then containment + cosine."""
+        entailment = -1.0 if self.entailment is None else self.entailment
+        return (self.supported, entailment, self.containment + self.cosine)
 
 
 @dataclass
@@ -98,27 +124,93 @@ class SupportJudge:
     embedder: SentenceTransformerEmbeddings
     min_cosine: float = 0.5
     min_containment: float = 0.6
+    nli: EntailmentScorer | None = None  # None: no NLI check
+    min_entailment: float = 0.5
+    embedding_name: str = ""  # how describe() names the embedding model ("" : its folder name)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, embedder: SentenceTransformerEmbeddings) -> SupportJudge:
+        """The judge the settings ask for: with the NLI model of settings.nli_model, when set."""
+        return cls(
+            embedder,
+            nli=nli_scorer(settings.nli_model) if settings.nli_model else None,
+            min_entailment=settings.nli_min_entailment,
+            embedding_name=Path(settings.embedding_model).name,
+        )
+
+    def describe(self) -> str:
+        """What judges support, for reports: "containment + cosine (all-MiniLM-L6-v2) + NLI (...)"."""
+        text = f"containment + cosine ({self.embedding_name or Path(self.embedder.model_path).name})"
+        if self.nli is not None:
+            text += f" + NLI ({self.nli.name}, entailment >= {self.min_entailment:g})"
+        return text
 
     def judge(self, sentence: str, cited: list[str]) -> Verdict:
+        return self._judge_each(sentence, [cited])[0]
+
+    def best(self, sentence: str, texts: list[str]) -> tuple[Verdict, int]:
+        """The strongest verdict for the sentence among `texts`, each alone, and its index
+        (-1 when no text was given)."""
+        if not texts:
+            return self.judge(sentence, []), -1
+        verdicts = self._judge_each(sentence, [[t] for t in texts])
+        i = max(range(len(verdicts)), key=lambda j: verdicts[j].strength)
+        return verdicts[i], i
+
+    def _judge_each(self, sentence: str, citeds: list[list[str]]) -> list[Verdict]:
+        """A verdict per list of cited texts; the NLI model, if any, sees all that pass the
+        lexical checks in one batch."""
+        lexical = [self._lexical(sentence, cited) for cited in citeds]
+        if self.nli is None:
+            return [verdict for verdict, _ in lexical]
+        pairs = [(piece, sentence) for verdict, pieces in lexical if verdict.supported for piece in pieces]
+        scores = iter(self.nli.probabilities(pairs) if pairs else [])
+        out = []
+        for verdict, pieces in lexical:
+            if verdict.supported:
+                verdict = self._entailed(verdict, [next(scores) for _ in pieces])
+            out.append(verdict)
+        return out
+
+    def _entailed(self, verdict: Verdict, scores: list[dict[str, float]]) -> Verdict:
+        """The lexically supported verdict, judged again by the NLI model's scores of its pieces."""
+        entailment = max(s[ENTAILMENT] for s in scores)
+        contradiction = max(s[CONTRADICTION] for s in scores)
+        if entailment >= self.min_entailment:
+            return replace(verdict, entailment=entailment, contradiction=contradiction)
+        # a piece whose most likely label is contradiction: the citation says otherwise
+        contradicting = [s[CONTRADICTION] for s in scores if max(s, key=s.__getitem__) == CONTRADICTION]
+        if contradicting:
+            reason = f"the cited text contradicts it (p={max(contradicting):.2f})"
+        else:
+            reason = f"the cited text does not entail it (p={entailment:.2f} < {self.min_entailment:.2f})"
+        return replace(
+            verdict, supported=False, reason=reason, entailment=entailment, contradiction=contradiction
+        )
+
+    def _lexical(self, sentence: str, cited: list[str]) -> tuple[Verdict, list[str]]:
+        """The verdict of the numbers, names, containment and cosine checks, and the pieces of the
+        cited text (the whole, then each sentence) the cosine compared."""
         if not cited:
-            return Verdict(False, 0.0, 0.0, "no citation")
+            return Verdict(False, 0.0, 0.0, "no citation"), []
         evidence = " ".join(cited)
         missing_numbers = numbers_in(sentence) - numbers_in(evidence)
         if missing_numbers:
             shown = ", ".join(sorted(missing_numbers))
-            return Verdict(False, 0.0, 0.0, f"the number(s) {shown} are not in the cited text")
+            return Verdict(False, 0.0, 0.0, f"the number(s) {shown} are not in the cited text"), []
         present = {w.strip("’'-") for w in _WORD.findall(evidence.lower())}
         missing_names = {n for n in _names(sentence) - present if n not in _acronyms(evidence)}
         if missing_names:
             shown = ", ".join(sorted(missing_names))
-            return Verdict(False, 0.0, 0.0, f"the name(s) {shown} are not in the cited text")
+            return Verdict(False, 0.0, 0.0, f"the name(s) {shown} are not in the cited text"), []
         words = set(terms(sentence))
         containment = len(words & set(terms(evidence))) / len(words) if words else 0.0
         # The closest of the cited text and each of its sentences: a short claim drawn from one
         # sentence of a long passage should not be diluted by the rest. (query_vector is cached.)
         pieces = [evidence] + [evidence[sp.start : sp.end] for sp in split_sentences(evidence)]
+        pieces = list(dict.fromkeys(pieces))
         vector = self.embedder.query_vector(sentence)
-        cosine = max(float(vector @ self.embedder.query_vector(piece)) for piece in dict.fromkeys(pieces))
+        cosine = max(float(vector @ self.embedder.query_vector(piece)) for piece in pieces)
         supported = cosine >= self.min_cosine and containment >= self.min_containment
         if supported:
             reason = "supported"
@@ -126,16 +218,4 @@ class SupportJudge:
             reason = f"only {containment:.0%} of its content words are in the cited text"
         else:
             reason = f"cited text says something else (cosine {cosine:.2f})"
-        return Verdict(supported, cosine, containment, reason)
-
-    def best(self, sentence: str, texts: list[str]) -> tuple[Verdict, int]:
-        """The strongest verdict for the sentence among `texts`, each alone, and its index
-        (-1 when no text was given)."""
-        if not texts:
-            return self.judge(sentence, []), -1
-        verdicts = [self.judge(sentence, [t]) for t in texts]
-        i = max(
-            range(len(verdicts)),
-            key=lambda j: (verdicts[j].supported, verdicts[j].containment + verdicts[j].cosine),
-        )
-        return verdicts[i], i
+        return Verdict(supported, cosine, containment, reason), pieces

@@ -8,8 +8,9 @@
 A citation [n] must name one of the passages given to the model; it supports its
 sentence when one sentence of that passage (or the passage as a whole) passes the
 SupportJudge: the sentence's numbers are all there, most of its content words are
-there, and the two say the same thing (embedding cosine). The citation's quote is
-that best sentence, with its exact offsets in the article.
+there, and the two say the same thing (embedding cosine); with QA_NLI_MODEL set, the
+passage (or that sentence) must also entail it by the local NLI cross-encoder. The
+citation's quote is that best sentence, with its exact offsets in the article.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ Answers (answerable questions; an abstention scores 0):
 Citations (answerable questions answered):
 - citation recall: share of answer sentences whose cited quotes together support them;
 - citation precision: share of citations whose quote alone supports its sentence (ALCE);
-  support = the SupportJudge (lexical containment and embedding cosine);
+  support = the SupportJudge (numbers and names, lexical containment and embedding cosine, and
+  entailment by the NLI cross-encoder of QA_NLI_MODEL when set: the report names the judge);
 - evidence precision (strict): share of citations whose quote is the article's text at its
   offsets and overlaps the annotated evidence or holds a key fact: was the *right* sentence cited?
 Abstention: recall on unanswerable questions, precision of abstentions, over-refusal on answerable.
@@ -144,10 +145,7 @@ def _best_verdict(judge: SupportJudge, sentence: str, texts: list[str]) -> Verdi
     verdict, _ = judge.best(sentence, texts)
     if len(texts) > 1 and not verdict.supported:
         together = judge.judge(sentence, texts)
-        if (together.supported, together.containment + together.cosine) > (
-            verdict.supported,
-            verdict.containment + verdict.cosine,
-        ):
+        if together.strength > verdict.strength:
             return together
     return verdict
 

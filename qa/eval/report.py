@@ -147,6 +147,8 @@ def markdown_report(report: dict[str, Any], plots: list[str]) -> str:
         f" · sentences removed by verification: {report['overall'].get('removed_sentences', 0)}"
         f" · extractive fallbacks: {report['overall'].get('fallbacks', 0)}",
         "",
+        f"Citation support judged by: {report.get('support_judge') or 'containment + cosine'}.",
+        "",
         markdown_table(report),
         "",
         "## Headline metrics with 95% bootstrap intervals (1,000 resamples of the questions)",
@@ -223,6 +225,8 @@ def print_summary(report: dict[str, Any], console: Console, calibrate: bool = Fa
     for run in report["comparisons"]:
         table.add_row(run["name"], "", *(fmt(run["overall"].get(m)) for m in shown))
     console.print(table)
+    if report.get("support_judge"):
+        console.print(f"Citation support judged by: {report['support_judge']}.", highlight=False)
     if report.get("judged_by"):
         o = report["overall"]
         console.print(

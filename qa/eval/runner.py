@@ -69,6 +69,7 @@ class ConfigRun:
     intervals: dict[str, tuple[float, float] | None]
     by_kind: dict[str, dict[str, Any]]
     seconds: float
+    support_judge: str = ""  # what judged citation support (SupportJudge.describe)
 
 
 def evaluate_assistant(
@@ -77,7 +78,7 @@ def evaluate_assistant(
     """Every question through retrieve (top 10, for retrieval metrics) and ask (for the answer);
     with `llm_judge`, each answer is also judged for faithfulness and relevancy by that model."""
     started = time.perf_counter()
-    judge = SupportJudge(assistant.embedder)
+    judge = SupportJudge.from_settings(assistant.settings, assistant.embedder)
 
     def similarity(a: str, b: str) -> float:
         return float(assistant.embedder.query_vector(a) @ assistant.embedder.query_vector(b))
@@ -108,6 +109,7 @@ def evaluate_assistant(
         intervals=bootstrap_intervals(results, HEADLINE),
         by_kind=by_kind,
         seconds=round(time.perf_counter() - started, 2),
+        support_judge=judge.describe(),
     )
 
 
@@ -165,6 +167,7 @@ def run_evaluation(
         "question_counts": {k: sum(q.kind == k for q in questions) for k in KINDS},
         "settings": main.settings,
         "settings_hash": assistant.settings.fingerprint(),
+        "support_judge": main.support_judge,
         "index_build_seconds": assistant.index.manifest.get("build_seconds"),
         "overall": main.overall,
         "intervals": main.intervals,
