@@ -92,7 +92,7 @@ class SentenceTransformerEmbeddings(Embeddings):
 
                     try:
                         self._light = NumpyBertEncoder.load(self.model_path)
-                    except UnsupportedModel as exc:
+                    except (UnsupportedModel, ImportError) as exc:
                         log.info("Queries are encoded by sentence-transformers: %s", exc)
                         self._light = False
         return self._light or None

@@ -117,11 +117,11 @@ class NumpyBertEncoder:
             tokenizer_json = _json(model_dir / "tokenizer.json")
             _check_tokenizer(tokenizer_json, _json(model_dir / "tokenizer_config.json"))
             tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            tokenizer.no_padding()
+            tokenizer.enable_truncation(max_length)  # special tokens included, as transformers counts
+            return cls(tokenizer, _safetensors(model_dir / _WEIGHTS), config)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, ArithmeticError) as exc:
             raise UnsupportedModel(f"{type(exc).__name__}: {exc}") from exc
-        tokenizer.no_padding()
-        tokenizer.enable_truncation(max_length)  # special tokens included, as transformers counts them
-        return cls(tokenizer, _safetensors(model_dir / _WEIGHTS), config)
 
     def encode(self, text: str) -> np.ndarray:
         """The (dimension,) float32 unit vector of `text`."""
@@ -253,7 +253,8 @@ def _safetensors(path: Path) -> dict[str, np.ndarray]:
             if name == "__metadata__" or info["dtype"] not in _DTYPES:
                 continue  # e.g. BERT's int64 position_ids buffer; a missing weight is caught later
             start, end = info["data_offsets"]
-            tensors[name] = data[start:end].view(_DTYPES[info["dtype"]]).reshape(info["shape"])
+            # A plain ndarray view of the mapped bytes (np.memmap's subclass would follow every result).
+            tensors[name] = np.asarray(data[start:end]).view(_DTYPES[info["dtype"]]).reshape(info["shape"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UnsupportedModel(f"cannot read {path.name}: {exc}") from exc
     return tensors
