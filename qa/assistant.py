@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -27,7 +27,6 @@ from qa.embeddings import SentenceTransformerEmbeddings, resolve_model
 from qa.errors import QAError
 from qa.extractive import ExtractiveAnswerer
 from qa.filters import Filters
-from qa.generative import GenerativeAnswerer
 from qa.index_store import (
     CURRENT,
     CorpusIndex,
@@ -41,6 +40,9 @@ from qa.records import Answer, Article, Passage
 from qa.retrieval import HybridRetriever, hybrid_search
 from qa.settings import Settings
 from qa.support import SupportJudge
+
+if TYPE_CHECKING:
+    from qa.generative import GenerativeAnswerer
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +130,9 @@ class Assistant:
         previous = getattr(self, "generative", None)
         self.generative: GenerativeAnswerer | None = None
         if self.settings.llm:
+            # Imported only here: LangChain's chat-model and prompt modules are not needed without an LLM.
+            from qa.generative import GenerativeAnswerer  # noqa: PLC0415
+
             self.generative = GenerativeAnswerer(
                 index,
                 self.settings,

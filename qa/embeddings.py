@@ -3,11 +3,17 @@
 Usage:
     embedder = SentenceTransformerEmbeddings(resolve_model("all-MiniLM-L6-v2"))
     vector = embedder.embed_query("When was Soleimani killed?")
+
+Documents (the index build) are encoded by sentence-transformers, in batches. A query is one text:
+for a model that `qa.query_encoder` reproduces exactly (the bundled one does) it is encoded with
+NumPy from the same weights, so answering a question never imports sentence-transformers,
+transformers or torch (seconds of a cold start); any other model's queries use sentence-transformers.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 from collections import OrderedDict
@@ -19,6 +25,8 @@ from langchain_core.embeddings import Embeddings
 
 from qa.errors import QAError
 from qa.settings import BUNDLED_MODEL
+
+log = logging.getLogger(__name__)
 
 # Nothing is ever fetched from a model hub: models come from local folders.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -60,12 +68,34 @@ def model_signature(path: Path) -> str:
 class SentenceTransformerEmbeddings(Embeddings):
     """L2-normalised embeddings from a local sentence-transformers model, loaded on first use."""
 
-    def __init__(self, model_path: Path, batch_size: int = 64) -> None:
+    def __init__(self, model_path: Path, batch_size: int = 64, light_queries: bool = True) -> None:
+        """`light_queries=False`: queries too are encoded by sentence-transformers."""
         self.model_path = Path(model_path)
         self.batch_size = batch_size
         self._model: Any = None
         self._lock = threading.Lock()
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._light: Any = None if light_queries else False  # None: not tried yet; False: not used
+        self._light_lock = threading.Lock()
+
+    @property
+    def query_encoder(self) -> str:
+        """What encodes queries: 'numpy' (qa.query_encoder) or 'sentence-transformers'."""
+        return "numpy" if self._light_encoder() is not None else "sentence-transformers"
+
+    def _light_encoder(self) -> Any:
+        """The NumPy query encoder of this model, loaded once; None when it cannot reproduce it."""
+        if self._light is None:
+            with self._light_lock:
+                if self._light is None:
+                    from qa.query_encoder import NumpyBertEncoder, UnsupportedModel  # noqa: PLC0415
+
+                    try:
+                        self._light = NumpyBertEncoder.load(self.model_path)
+                    except (UnsupportedModel, ImportError) as exc:
+                        log.info("Queries are encoded by sentence-transformers: %s", exc)
+                        self._light = False
+        return self._light or None
 
     @property
     def model(self) -> Any:
@@ -102,6 +132,8 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     @property
     def dimension(self) -> int:
+        if self._model is None and (light := self._light_encoder()) is not None:
+            return light.dimension  # without loading sentence-transformers
         getter = (
             getattr(self.model, "get_embedding_dimension", None)
             or self.model.get_sentence_embedding_dimension
@@ -115,7 +147,8 @@ class SentenceTransformerEmbeddings(Embeddings):
             if cached is not None:
                 self._query_cache.move_to_end(text)
                 return cached
-        vector = self.encode([text])[0]
+        light = self._light_encoder()
+        vector = light.encode(text) if light is not None else self.encode([text])[0]
         with self._lock:
             self._query_cache[text] = vector
             while len(self._query_cache) > _QUERY_CACHE_SIZE:

@@ -26,7 +26,8 @@ def test_the_markdown_summary_names_every_figure() -> None:
                "hit@5": 0.9, "peak_rss_mb": 100}  # fmt: skip
     report = {
         "corpora": [{"name": "seed", "build": build, "queries": queries}],
-        "cold_start": {"qa_ask_wall_seconds": 5.0, "breakdown_seconds": {"imports": 1.0}},
+        "cold_start": {"qa_ask_wall_seconds": 5.0, "breakdown_seconds": {"imports": 1.0}, "runs": 3,
+                       "query_encoder": "numpy", "heavy_imports": []},
         "baseline": {"tutorial_retrieve_p50_ms": 1, "tutorial_hit@4": 0.8, "ours_retrieve_p50_ms": 2,
                      "ours_hit@5": 0.9, "latency_ratio": 2.0},
         "concurrency": {"clients": 16, "requests": 320, "errors": 0, "answers_differing_from_sequential": 0,
@@ -35,3 +36,4 @@ def test_the_markdown_summary_names_every_figure() -> None:
     text = markdown(report)
     assert "| seed | 10 |" in text and "0.9 (90.0 vs 100.0 texts/s)" in text
     assert "Cold `qa ask`" in text and "16 concurrent clients" in text and "0 errors" in text
+    assert "median of 3 runs): **5.0 s** (imports 1.0 s); queries encoded by numpy, imported neither" in text

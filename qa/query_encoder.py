@@ -1,0 +1,260 @@
+"""Query embeddings without sentence-transformers: the model's own BERT weights, run with NumPy.
+
+A query is one short text, yet `import sentence_transformers` (transformers, torch) takes seconds,
+more than everything else a cold `qa ask` does. For a model whose whole sentence-transformers
+pipeline this module reproduces — a BERT encoder, mean pooling, then normalisation, as in the
+bundled all-MiniLM-L6-v2 — it reads the same weights (memory-mapped from `model.safetensors`) and
+the same WordPiece vocabulary (`tokenizer.json`, through the `tokenizers` library that transformers
+itself wraps) and computes the same unit vector (max abs difference ~2e-7,
+tests/test_query_encoder.py). Nothing is exported or cached: it reads the model folder as it is,
+so it cannot go stale.
+
+Usage:
+    encoder = NumpyBertEncoder.load(model_dir)     # UnsupportedModel for anything else
+    vector = encoder.encode("When was Qasem Soleimani killed?")
+
+`load` checks every file that shapes the vector (modules.json, sentence_bert_config.json,
+config.json, the pooling config, tokenizer_config.json, tokenizer.json, the weights) and raises
+UnsupportedModel for anything it does not reproduce exactly; the caller
+(`SentenceTransformerEmbeddings`) then uses sentence-transformers, as it does to build the index.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+class UnsupportedModel(Exception):
+    """This model folder is not one whose vectors this module reproduces exactly."""
+
+
+# The sentence-transformers modules of a supported model, in order (Normalize is optional:
+# query vectors are always normalised, as `SentenceTransformerEmbeddings.encode` asks for).
+_MODULES = ("Transformer", "Pooling", "Normalize")
+_WEIGHTS = "model.safetensors"
+
+
+@dataclass(frozen=True)
+class _Layer:
+    query: tuple[np.ndarray, np.ndarray]
+    key: tuple[np.ndarray, np.ndarray]
+    value: tuple[np.ndarray, np.ndarray]
+    attention_out: tuple[np.ndarray, np.ndarray]
+    attention_norm: tuple[np.ndarray, np.ndarray]
+    intermediate: tuple[np.ndarray, np.ndarray]
+    output: tuple[np.ndarray, np.ndarray]
+    output_norm: tuple[np.ndarray, np.ndarray]
+
+
+class NumpyBertEncoder:
+    """BERT -> mean pooling -> L2 normalisation of one text, as sentence-transformers computes it."""
+
+    def __init__(self, tokenizer: Any, weights: dict[str, np.ndarray], config: dict[str, Any]) -> None:
+        from scipy.special import erf  # noqa: PLC0415  (what torch's exact GELU computes)
+        from threadpoolctl import ThreadpoolController  # noqa: PLC0415
+
+        self._erf = erf
+        # One text's matrices are small: BLAS threads cost more than they save, and on a busy
+        # machine waiting for them to wake took a query from 22 ms to 2 s. The limit is process-wide
+        # while it lasts, so encodings take turns (the lock) and each restores it.
+        self._blas = ThreadpoolController()
+        self._lock = threading.Lock()
+        self._tokenizer = tokenizer
+        self._heads = int(config["num_attention_heads"])
+        self._eps = np.float32(config.get("layer_norm_eps", 1e-12))
+        self.dimension = int(config["hidden_size"])
+        self._head_dim = self.dimension // self._heads
+        p = "bert." if "bert.embeddings.word_embeddings.weight" in weights else ""
+
+        def get(name: str) -> np.ndarray:
+            try:
+                return weights[p + name]
+            except KeyError:
+                raise UnsupportedModel(f"no float32 tensor {p + name} in {_WEIGHTS}") from None
+
+        def pair(name: str) -> tuple[np.ndarray, np.ndarray]:
+            return get(name + ".weight"), get(name + ".bias")
+
+        self._words = get("embeddings.word_embeddings.weight")
+        self._positions = get("embeddings.position_embeddings.weight")
+        self._token_types = get("embeddings.token_type_embeddings.weight")
+        self._embedding_norm = pair("embeddings.LayerNorm")
+        self._layers = [
+            _Layer(
+                query=pair(f"encoder.layer.{i}.attention.self.query"),
+                key=pair(f"encoder.layer.{i}.attention.self.key"),
+                value=pair(f"encoder.layer.{i}.attention.self.value"),
+                attention_out=pair(f"encoder.layer.{i}.attention.output.dense"),
+                attention_norm=pair(f"encoder.layer.{i}.attention.output.LayerNorm"),
+                intermediate=pair(f"encoder.layer.{i}.intermediate.dense"),
+                output=pair(f"encoder.layer.{i}.output.dense"),
+                output_norm=pair(f"encoder.layer.{i}.output.LayerNorm"),
+            )
+            for i in range(int(config["num_hidden_layers"]))
+        ]
+        if self._words.shape[1] != self.dimension or self._layers[0].query[0].shape != (
+            self.dimension,
+            self.dimension,
+        ):
+            raise UnsupportedModel("the weights do not have the shapes config.json gives")
+
+    @classmethod
+    def load(cls, model_dir: Path) -> NumpyBertEncoder:
+        """The encoder of a local sentence-transformers folder; UnsupportedModel if it is not one
+        this module reproduces exactly (then use sentence-transformers)."""
+        from tokenizers import Tokenizer  # noqa: PLC0415
+
+        model_dir = Path(model_dir)
+        try:
+            config = _json(model_dir / "config.json")
+            max_length = _check_pipeline(model_dir, config)
+            tokenizer_json = _json(model_dir / "tokenizer.json")
+            _check_tokenizer(tokenizer_json, _json(model_dir / "tokenizer_config.json"))
+            tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+            tokenizer.no_padding()
+            tokenizer.enable_truncation(max_length)  # special tokens included, as transformers counts
+            return cls(tokenizer, _safetensors(model_dir / _WEIGHTS), config)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, ArithmeticError) as exc:
+            raise UnsupportedModel(f"{type(exc).__name__}: {exc}") from exc
+
+    def encode(self, text: str) -> np.ndarray:
+        """The (dimension,) float32 unit vector of `text`."""
+        encoding = self._tokenizer.encode(text)
+        with self._lock, self._blas.limit(limits=1, user_api="blas"):
+            return self._forward(
+                np.asarray(encoding.ids, dtype=np.intp), np.asarray(encoding.type_ids, dtype=np.intp)
+            )
+
+    def _forward(self, ids: np.ndarray, types: np.ndarray) -> np.ndarray:
+        x = self._words[ids] + self._positions[: len(ids)] + self._token_types[types]
+        x = self._norm(x, self._embedding_norm)
+        for layer in self._layers:
+            x = self._norm(x + _linear(self._attention(x, layer), layer.attention_out), layer.attention_norm)
+            hidden = _linear(x, layer.intermediate)
+            hidden = hidden * np.float32(0.5) * (np.float32(1.0) + self._erf(hidden / np.float32(np.sqrt(2))))
+            x = self._norm(x + _linear(hidden, layer.output), layer.output_norm)
+        pooled = x.mean(axis=0)  # one text, no padding: every token counts
+        return (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)
+
+    def _attention(self, x: np.ndarray, layer: _Layer) -> np.ndarray:
+        n, heads, size = x.shape[0], self._heads, self._head_dim
+
+        def split(part: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+            return _linear(x, part).reshape(n, heads, size).transpose(1, 0, 2)
+
+        q, k, v = split(layer.query), split(layer.key), split(layer.value)
+        scores = (q @ k.transpose(0, 2, 1)) / np.float32(np.sqrt(size))
+        scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        scores /= scores.sum(axis=-1, keepdims=True)
+        return (scores @ v).transpose(1, 0, 2).reshape(n, heads * size)
+
+    def _norm(self, x: np.ndarray, params: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        centred = x - x.mean(axis=-1, keepdims=True)
+        variance = (centred * centred).mean(axis=-1, keepdims=True)
+        return centred / np.sqrt(variance + self._eps) * params[0] + params[1]
+
+
+def _linear(x: np.ndarray, params: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    return x @ params[0].T + params[1]
+
+
+def _json(path: Path) -> dict[str, Any]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path.name} is not a JSON object")
+    return data
+
+
+def _check_pipeline(model_dir: Path, config: dict[str, Any]) -> int:
+    """The tokens a text is truncated to, once the folder is known to be BERT + mean pooling."""
+    modules = json.loads((model_dir / "modules.json").read_text(encoding="utf-8"))
+    kinds = tuple(str(m["type"]).rsplit(".", 1)[-1] for m in modules)
+    if kinds not in (_MODULES, _MODULES[:2]) or modules[0].get("path", "") != "":
+        raise UnsupportedModel(f"modules {kinds}: only Transformer, Pooling[, Normalize] are reproduced")
+    if config.get("model_type") != "bert" or config.get("architectures", ["BertModel"]) != ["BertModel"]:
+        raise UnsupportedModel(f"model_type {config.get('model_type')!r}: only BERT is reproduced")
+    if config.get("hidden_act") != "gelu" or config.get("position_embedding_type", "absolute") != "absolute":
+        raise UnsupportedModel("only BERT with exact GELU and absolute positions is reproduced")
+    pooling = _json(model_dir / modules[1]["path"] / "config.json")
+    modes = {k: v for k, v in pooling.items() if k.startswith("pooling_mode")}
+    if modes.get("pooling_mode_mean_tokens") is not True or any(
+        v for k, v in modes.items() if k != "pooling_mode_mean_tokens"
+    ):
+        raise UnsupportedModel(f"pooling {modes}: only mean pooling is reproduced")
+    if pooling.get("word_embedding_dimension", config["hidden_size"]) != config["hidden_size"]:
+        raise UnsupportedModel("the pooling and the model disagree on the dimension")
+    st_config_path = model_dir / "config_sentence_transformers.json"
+    st_config = _json(st_config_path) if st_config_path.is_file() else {}
+    if st_config.get("default_prompt_name") or st_config.get("prompts"):
+        raise UnsupportedModel("the model prepends prompts")
+    bert_config = _json(model_dir / "sentence_bert_config.json")
+    if bert_config.get("do_lower_case"):
+        raise UnsupportedModel("sentence_bert_config.json asks for lower-casing")
+    # sentence-transformers' Transformer: max_seq_length, capped at the model's position embeddings.
+    max_length = bert_config.get("max_seq_length")
+    if not isinstance(max_length, int):
+        raise UnsupportedModel("sentence_bert_config.json gives no max_seq_length")
+    return min(max_length, int(config["max_position_embeddings"]))
+
+
+def _check_tokenizer(tokenizer_json: dict[str, Any], tokenizer_config: dict[str, Any]) -> None:
+    """tokenizer.json must say what transformers' BertTokenizer rebuilds from tokenizer_config.json
+    (transformers 5 rebuilds the normaliser, pre-tokeniser and template; 4 reads tokenizer.json)."""
+    if tokenizer_config.get("tokenizer_class") not in ("BertTokenizer", "BertTokenizerFast"):
+        raise UnsupportedModel(f"tokenizer {tokenizer_config.get('tokenizer_class')!r}: only BERT's")
+    cls = tokenizer_config.get("cls_token", "[CLS]")
+    sep = tokenizer_config.get("sep_token", "[SEP]")
+    expected = {
+        "normalizer": {
+            "type": "BertNormalizer",
+            "clean_text": True,
+            "handle_chinese_chars": tokenizer_config.get("tokenize_chinese_chars", True),
+            "strip_accents": tokenizer_config.get("strip_accents"),
+            "lowercase": tokenizer_config.get("do_lower_case", True),
+        },
+        "pre_tokenizer": {"type": "BertPreTokenizer"},
+        "single": [
+            {"SpecialToken": {"id": cls, "type_id": 0}},
+            {"Sequence": {"id": "A", "type_id": 0}},
+            {"SpecialToken": {"id": sep, "type_id": 0}},
+        ],
+        "model": ("WordPiece", tokenizer_config.get("unk_token", "[UNK]"), "##"),
+    }
+    model = tokenizer_json["model"]
+    found = {
+        "normalizer": tokenizer_json["normalizer"],
+        "pre_tokenizer": tokenizer_json["pre_tokenizer"],
+        "single": tokenizer_json["post_processor"]["single"],
+        "model": (model.get("type"), model.get("unk_token"), model.get("continuing_subword_prefix")),
+    }
+    for part, want in expected.items():
+        if found[part] != want:
+            raise UnsupportedModel(f"tokenizer.json {part} {found[part]} is not {want}")
+
+
+_DTYPES = {"F32": np.float32}
+
+
+def _safetensors(path: Path) -> dict[str, np.ndarray]:
+    """The float32 tensors of a .safetensors file, memory-mapped (read-only, nothing copied)."""
+    try:
+        with path.open("rb") as handle:
+            size = int.from_bytes(handle.read(8), "little")
+            header = json.loads(handle.read(size))
+        data = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + size)
+        tensors = {}
+        for name, info in header.items():
+            if name == "__metadata__" or info["dtype"] not in _DTYPES:
+                continue  # e.g. BERT's int64 position_ids buffer; a missing weight is caught later
+            start, end = info["data_offsets"]
+            # A plain ndarray view of the mapped bytes (np.memmap's subclass would follow every result).
+            tensors[name] = np.asarray(data[start:end]).view(_DTYPES[info["dtype"]]).reshape(info["shape"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UnsupportedModel(f"cannot read {path.name}: {exc}") from exc
+    return tensors
