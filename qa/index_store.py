@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
+SENTENCE_DF = "sentence_df.json"
 ProgressFn = Callable[[str, int, int], None]
 
 
@@ -83,6 +84,8 @@ class CorpusIndex:
     sentence_vectors: np.ndarray
     vector_store: Any  # a LangChain VectorStore: FAISS or QdrantVectorStore
     bm25: Any  # bm25s.BM25
+    # How many sentences hold each term (`terms`), for the answerer's IDF; None: not saved with this build.
+    sentence_df: dict[str, int] | None = None
 
     def __post_init__(self) -> None:
         self.row_of = {p.passage_id: i for i, p in enumerate(self.passages)}
@@ -149,6 +152,15 @@ def _bm25_tokenize(texts: list[str], return_ids: bool) -> Any:
 
 def bm25_query_tokens(text: str) -> list[str]:
     return terms(text)
+
+
+def sentence_term_counts(texts: list[str]) -> dict[str, int]:
+    """How many of `texts` hold each term: the document frequencies of the answerer's IDF."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for term in set(terms(text)):
+            counts[term] = counts.get(term, 0) + 1
+    return counts
 
 
 def build_index(
@@ -233,6 +245,8 @@ def build_index(
         bm25.index(_bm25_tokenize(texts, return_ids=True), show_progress=False)
         bm25.save(str(build_dir / "bm25"), show_progress=False)
         np.save(build_dir / "sentence_vectors.npy", sentence_vectors)
+        sentence_df = sentence_term_counts(sentence_texts)
+        (build_dir / SENTENCE_DF).write_text(json.dumps(sentence_df, ensure_ascii=False), encoding="utf-8")
         _write_jsonl(build_dir / "articles.jsonl", [a.to_dict() for a in articles])
         _write_jsonl(
             build_dir / "passages.jsonl",
@@ -279,6 +293,7 @@ def build_index(
         sentence_vectors=sentence_vectors,
         vector_store=store,
         bm25=bm25,
+        sentence_df=sentence_df,
     )
 
 
@@ -448,6 +463,8 @@ def load_index(settings: Settings, embedder: SentenceTransformerEmbeddings) -> C
     try:
         articles, passages, passage_sentences, sentences = _read_records(build_dir)
         sentence_vectors = np.load(build_dir / "sentence_vectors.npy")
+        df_file = build_dir / SENTENCE_DF
+        sentence_df = json.loads(df_file.read_text(encoding="utf-8")) if df_file.is_file() else None
         store, stored = open_store(
             settings, embedder, build_dir, manifest.get("vector_store", {"kind": "faiss"})
         )
@@ -469,6 +486,7 @@ def load_index(settings: Settings, embedder: SentenceTransformerEmbeddings) -> C
         sentence_vectors=sentence_vectors,
         vector_store=store,
         bm25=bm25,
+        sentence_df=sentence_df,
     )
 
 
