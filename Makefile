@@ -49,7 +49,7 @@ eval: install
 eval-check: install
 	$(BIN)/qa eval --out eval-report --check eval-thresholds.json
 
-## bench: build/query/cold-start/concurrency benchmarks, seeds + a 10,000-passage haystack (bench-report/)
+## bench: build/query/cold-start/concurrency benchmarks: seeds, a 5,000-passage haystack, 100,000 passages with synthetic vectors (bench-report/)
 bench: install
 	$(BIN)/qa bench --out bench-report
 

@@ -1,17 +1,24 @@
 """Benchmarks: index build against raw encode throughput, query latency, cold start, the tutorial
-baseline, concurrent HTTP clients, and quality in a large synthetic haystack.
+baseline, concurrent HTTP clients, quality in a synthetic haystack, and latency at scale.
 
-    qa bench                       # seed corpus + 10,000-passage synthetic corpus; bench-report/
-    qa bench --sizes 10000,100000  # larger haystacks (100,000 passages: about 35 min here)
+    qa bench                         # seeds, a 5,000-passage haystack, 100,000 with synthetic vectors
+    qa bench --sizes 10000 --scale ''  # a 10,000-passage haystack embedded for real (~9 min here)
 
 Synthetic corpora are generated reproducibly (fixed seed) from the seed articles' sentences,
 shuffled into new articles with distinct doc ids, dates and perturbed figures, so the seed
 questions keep their true answers (in the seed articles) inside a haystack of near-misses.
+
+`--sizes` haystacks are embedded for real: build throughput and quality (hit@5). `--scale`
+haystacks get vectors made from the seed index's real ones (`SyntheticVectors`), because
+embedding 100,000 passages and their sentences takes over an hour here: they measure latency,
+memory and approximate-search recall, never quality.
 """
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import random
 import re
 import resource
@@ -21,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -32,7 +40,7 @@ from qa.corpus import load_corpus
 from qa.embeddings import SentenceTransformerEmbeddings, resolve_model
 from qa.eval.metrics import first_relevant_rank
 from qa.eval.questions import bundled_questions, load_questions
-from qa.index_store import build_index
+from qa.index_store import build_index, embedding_text, load_index
 from qa.passages import split_sentences
 from qa.settings import Settings
 
@@ -68,6 +76,73 @@ def synthetic_corpus(seeds: Path, target: Path, passages: int, seed: int = 0) ->
         (target / f"syn-{i:06d}.txt").write_text(
             f"Synthetic wire report {i}\n\ndate {year}-{month:02d}-{day:02d}\n\n{body}\n", encoding="utf-8"
         )
+
+
+class SyntheticVectors(SentenceTransformerEmbeddings):
+    """Stand-in embeddings for latency and ANN-recall runs at scale: made from real vectors, not embedded.
+
+    Embedding 100,000 passages and their sentences takes over an hour here, so the synthetic haystack
+    of a scale run gets vectors built from the seed index's real ones: a text the seed index holds
+    keeps its real vector; a sentence that is a seed sentence with other figures gets that sentence's
+    vector plus fixed-seed noise; a passage gets the mean of its sentences' vectors plus noise. The
+    sentence noise matches what the real 12,087-passage haystack shows (a seed sentence with other
+    figures has cosine ~0.95 to it); a text matching no seed sentence gets a random direction shared
+    by the texts that differ from it in figures only (the "Synthetic wire report N" titles). On that
+    haystack the synthetic passage vectors have cosine ~0.76 (median) to the real ones. Queries are
+    embedded for real. Good for timing and for recall of approximate search against exact search on
+    vectors shaped like real ones; NOT for quality (hit@5), which needs real embeddings.
+    """
+
+    SENTENCE_NOISE = 0.33  # cosine ~0.95 to the seed sentence's vector
+    PASSAGE_NOISE = 0.25  # keeps passages off the exact mean of their sentences
+    _PIECE = re.compile(r"(?<=[.!?…][\"”’')\]])\s+|(?<=[.!?…])\s+|\n+")
+
+    def __init__(self, real: SentenceTransformerEmbeddings, seed_index: Any) -> None:
+        super().__init__(real.model_path, real.batch_size)
+        self._model = real.model  # for `dimension`; nothing is encoded with it
+        vectors = np.load(seed_index.directory / "passage_vectors.npy")
+        self.known: dict[str, np.ndarray] = {
+            embedding_text(p): v for p, v in zip(seed_index.passages, vectors, strict=True)
+        }
+        self.base: dict[str, np.ndarray] = {}  # seed sentence, figures masked -> its real vector
+        for i, vector in enumerate(seed_index.sentence_vectors):
+            text = seed_index.sentence_text(i)
+            self.known.setdefault(text, vector)
+            self.base.setdefault(_NUMBER.sub("#", text), vector)
+
+    def _noisy(self, vector: np.ndarray, text: str, noise: float) -> np.ndarray:
+        rng = np.random.default_rng(zlib.crc32(text.encode()))
+        out = vector + noise * rng.standard_normal(vector.shape[0]).astype(np.float32) / np.sqrt(
+            vector.shape[0]
+        )
+        return out / np.linalg.norm(out)
+
+    def _sentence(self, text: str) -> np.ndarray | None:
+        text = text.strip()
+        if text in self.known:
+            return self.known[text]
+        base = self.base.get(_NUMBER.sub("#", text))
+        return None if base is None else self._noisy(base, text, self.SENTENCE_NOISE)
+
+    def _vector(self, text: str) -> np.ndarray:
+        if text in self.known:
+            return self.known[text]
+        pieces = [p for p in self._PIECE.split(text) if p.strip()]
+        found = [v for v in map(self._sentence, pieces) if v is not None]
+        if len(pieces) == 1 and found:
+            return found[0]
+        if not found:  # nothing known in it: a random direction, shared by texts that differ in figures only
+            masked = _NUMBER.sub("#", text)
+            direction = self._noisy(np.zeros(self.dimension, dtype=np.float32), masked, 1.0)
+            return self._noisy(direction, text, self.SENTENCE_NOISE)
+        mean = np.mean(found, axis=0)
+        return self._noisy(mean / np.linalg.norm(mean), text, self.PASSAGE_NOISE)
+
+    def encode(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for i, text in enumerate(texts):
+            out[i] = self._vector(text)
+        return out
 
 
 def bench_build(settings: Settings) -> tuple[Assistant, dict[str, Any]]:
@@ -167,6 +242,176 @@ def hnsw_recall(assistant: Assistant, k: int = 10) -> dict[str, Any]:
         "exact_ms_per_query": round(exact_ms, 3),
         "hnsw_ms_per_query": round(hnsw_ms, 3),
         "hnsw_build_seconds": round(build_s, 2),
+    }
+
+
+_MEMORY = """
+import gc, json, os
+from pathlib import Path
+import faiss, numpy
+from langchain_community.vectorstores import FAISS
+from qa.assistant import Assistant
+from qa.embeddings import SentenceTransformerEmbeddings, resolve_model
+from qa.index_store import _bm25s, load_index
+from qa.settings import Settings
+_bm25s()
+def rss():
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+settings = Settings(corpus_dir={corpus!r}, index_dir={index!r})
+embedder = SentenceTransformerEmbeddings(resolve_model(settings.embedding_model))
+gc.collect(); before = rss()
+assistant = Assistant(settings, embedder, load_index(settings, embedder))
+gc.collect(); print(json.dumps(round(rss() - before, 1)))
+"""
+
+
+def index_ram_mb(settings: Settings) -> float:
+    """Resident memory an assistant's index takes (libraries and model aside), in a fresh process:
+    within this one, memory freed by earlier runs is reused and hides it. Linux only (else 0)."""
+    if not Path("/proc/self/statm").is_file():
+        return 0.0
+    code = _MEMORY.format(corpus=str(settings.corpus_dir), index=str(settings.index_dir))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def _recall(exact: Any, approximate: Any, queries: np.ndarray, k: int) -> dict[str, float]:
+    """Tie-aware recall@k of `approximate` against `exact` (FAISS indexes over the same vectors), and
+    the milliseconds per query of each. A found vector counts when it scores at least the k-th exact
+    score: the haystack repeats seed sentences word for word, and which of several equal vectors
+    comes back is no miss."""
+    t = time.perf_counter()
+    truth, _ = exact.search(queries, k)
+    exact_ms = (time.perf_counter() - t) * 1000 / len(queries)
+    t = time.perf_counter()
+    found, ids = approximate.search(queries, k)
+    ann_ms = (time.perf_counter() - t) * 1000 / len(queries)
+    floor = truth[:, -1:] - 1e-5
+    hits = ((found >= floor) & (ids >= 0)).sum(axis=1)
+    return {
+        f"recall@{k}": round(float(np.mean(hits / k)), 3),
+        "exact_ms_per_query": round(exact_ms, 3),
+        "ann_ms_per_query": round(ann_ms, 3),
+    }
+
+
+def ann_recall(assistant: Assistant, k: int = 10) -> dict[str, Any]:
+    """recall@k of the index's approximate searches (passages; sentences, also at the 2 x fetch_k
+    that retrieval takes) against exact search on the question set's query vectors, and how many
+    of the top-5 retrieved passages exact search would have given too."""
+    import faiss  # noqa: PLC0415
+
+    from qa.retrieval import hybrid_search  # noqa: PLC0415
+
+    index = assistant.index
+    questions = load_questions(bundled_questions(), index.articles)
+    queries = np.vstack([assistant.embedder.query_vector(q.question) for q in questions]).astype(np.float32)
+    out: dict[str, Any] = {}
+    passage_graph = index.vector_store.index
+    passages = faiss.IndexFlatIP(passage_graph.d)
+    passages.add(passage_graph.reconstruct_n(0, passage_graph.ntotal))
+    if hasattr(passage_graph, "hnsw"):
+        out["passages"] = _recall(passages, passage_graph, queries, k)
+    sentences = None  # exact search over the distinct sentences, when they are searched approximately
+    if index.sentence_index is not None:
+        _, first = np.unique(index.sentence_distinct, return_index=True)  # the distinct sentences
+        sentences = faiss.IndexFlatIP(index.sentence_index.d)
+        sentences.add(np.ascontiguousarray(index.sentence_vectors[first]))
+        take = 2 * assistant.settings.fetch_k
+        out["sentences"] = {
+            **_recall(sentences, index.sentence_index, queries, k),
+            **{
+                k2: v
+                for k2, v in _recall(sentences, index.sentence_index, queries, take).items()
+                if "@" in k2
+            },
+        }
+    # End to end: the same questions retrieved with both approximate searches swapped for exact ones
+    # (over the same distinct sentences, so that only approximation, not tie-breaking, differs).
+    approximate = [
+        hybrid_search(index, assistant.embedder, q.question, assistant.settings) for q in questions
+    ]
+    store, graph = index.vector_store, index.sentence_index
+    store.index, index.sentence_index = passages, sentences
+    try:
+        exact = [hybrid_search(index, assistant.embedder, q.question, assistant.settings) for q in questions]
+    finally:
+        store.index, index.sentence_index = passage_graph, graph
+    same = [
+        len({p.passage_id for p in a} & {p.passage_id for p in e}) / max(1, len(e))
+        for a, e in zip(approximate, exact, strict=True)
+    ]
+    out["top5_same_as_exact"] = round(float(np.mean(same)), 3)
+    return out
+
+
+def bench_filtered(assistant: Assistant) -> dict[str, Any]:
+    """retrieve latency with a narrow and a broad date filter, and whether every answer is full."""
+    from qa.filters import Filters  # noqa: PLC0415
+    from qa.retrieval import allowed_rows  # noqa: PLC0415
+
+    questions = load_questions(bundled_questions(), assistant.index.articles)
+    cache = assistant.embedder._query_cache
+    out: dict[str, Any] = {}
+    for name, filters in (
+        ("one year", Filters(date_from="2020", date_to="2020")),
+        ("2016 on", Filters(date_from="2016")),
+    ):
+        allowed = allowed_rows(assistant.index, filters)
+        times, short, outside = [], 0, 0
+        for q in questions:
+            cache.clear()
+            t = time.perf_counter()
+            passages = assistant.retrieve(q.question, k=5, filters=filters)
+            times.append((time.perf_counter() - t) * 1000)
+            short += len(passages) < 5
+            outside += sum(not filters.admits(assistant.index.articles[p.doc_id]) for p in passages)
+        out[name] = {
+            "admitted_share": round(float(allowed.passages.mean()), 3),
+            "retrieve_ms": percentiles(times),
+            "results_short_of_5": short,
+            "results_outside_filter": outside,
+        }
+    return out
+
+
+def bench_scale(seed: Assistant, seeds: Path, work_dir: Path, size: int) -> dict[str, Any]:
+    """Latency, index RAM and approximate-search recall at `size` passages, with vectors made by
+    `SyntheticVectors` (not embedded): no quality figures come from this run."""
+    corpus = work_dir / f"corpus-{size}"
+    synthetic_corpus(seeds, corpus, size)
+    settings = Settings(corpus_dir=corpus, index_dir=work_dir / f"index-{size}-synthetic-vectors")
+    shutil.rmtree(settings.index_dir, ignore_errors=True)
+    embedder = seed.embedder
+    started = time.perf_counter()
+    build_index(settings, SyntheticVectors(embedder, seed.index))
+    build_s = time.perf_counter() - started
+    gc.collect()
+    started = time.perf_counter()
+    assistant = Assistant(settings, embedder, load_index(settings, embedder))
+    load_s = time.perf_counter() - started
+    queries = bench_queries(assistant, 2)
+    queries.pop("hit@5")  # synthetic vectors: not a quality figure
+    counts = assistant.index.manifest["counts"]
+    directory = assistant.index.directory
+    return {
+        "name": f"synthetic {size:,}, synthetic vectors",
+        "passages": counts["passages"],
+        "sentences": counts["sentences"],
+        "articles": counts["articles"],
+        "build_seconds_without_embedding": round(build_s, 1),
+        "load_seconds": round(load_s, 2),
+        "index_ram_mb": index_ram_mb(settings),
+        "index_disk_mb": round(sum(f.stat().st_size for f in directory.rglob("*") if f.is_file()) / 2**20, 1),
+        "vector_index": {
+            "passages": type(assistant.index.vector_store.index).__name__,
+            "sentences": type(assistant.index.sentence_index).__name__
+            if assistant.index.sentence_index is not None
+            else "exact",
+        },
+        "queries": queries,
+        "filtered": bench_filtered(assistant),
+        "ann": ann_recall(assistant),
     }
 
 
@@ -301,10 +546,12 @@ def bench_concurrency(assistant: Assistant, clients: int = 16, per_client: int =
     }
 
 
-def run_bench(sizes: list[int], out_dir: Path, work_dir: Path, seeds: Path) -> dict[str, Any]:
+def run_bench(
+    sizes: list[int], out_dir: Path, work_dir: Path, seeds: Path, scale: list[int] | tuple[int, ...] = ()
+) -> dict[str, Any]:
     out_dir.mkdir(parents=True, exist_ok=True)
     work_dir.mkdir(parents=True, exist_ok=True)
-    report: dict[str, Any] = {"machine": {"cpus": __import__("os").cpu_count()}, "corpora": []}
+    report: dict[str, Any] = {"machine": {"cpus": os.cpu_count()}, "corpora": []}
     seed_settings = Settings(corpus_dir=seeds, index_dir=work_dir / "index-seed")
     assistant, build = bench_build(seed_settings)
     report["corpora"].append({"name": "seed", "build": build, "queries": bench_queries(assistant)})
@@ -325,6 +572,7 @@ def run_bench(sizes: list[int], out_dir: Path, work_dir: Path, seeds: Path) -> d
             }
         )
         del big
+    report["scale"] = [bench_scale(assistant, seeds, work_dir, size) for size in scale]
     (out_dir / "bench.json").write_text(json.dumps(report, indent=2))
     (out_dir / "bench.md").write_text(markdown(report))
     return report
@@ -368,4 +616,61 @@ def markdown(report: dict[str, Any]) -> str:
         f"sequential ones, p50/p95/p99 {conc['latency_ms']['p50']} / {conc['latency_ms']['p95']} / "
         f"{conc['latency_ms']['p99']} ms, {conc['requests_per_second']} requests/s.",
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _scale_markdown(report.get("scale", []))) + "\n"
+
+
+def _ms(q: dict[str, float], keys: tuple[str, ...] = ("p50", "p95", "p99")) -> str:
+    return " / ".join(str(q[k]) for k in keys)
+
+
+def _scale_markdown(runs: list[dict[str, Any]]) -> list[str]:
+    """The latency-at-scale runs: synthetic vectors, so timings and recall only."""
+    if not runs:
+        return []
+    lines = [
+        "",
+        "Latency at scale. **Synthetic vectors**: the haystack's vectors are made from the seed index's "
+        "real ones (`SyntheticVectors`), not embedded, so these runs give timings, memory and "
+        "approximate-search recall, never quality. Queries are embedded for real (included in the timings).",
+        "",
+        "| corpus | passages | sentences | passage / sentence search | build s (no embedding) | load s | "
+        "index RAM MB | on disk MB | retrieve p50/p95/p99 ms | ask p50/p95/p99 ms | "
+        "filtered retrieve p50/p95 ms |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for run in runs:
+        q, kinds = run["queries"], run["vector_index"]
+        filtered = "; ".join(
+            f"{name} ({f['admitted_share']:.0%} admitted): {_ms(f['retrieve_ms'], ('p50', 'p95'))}"
+            for name, f in run["filtered"].items()
+        )
+        lines.append(
+            f"| {run['name']} | {run['passages']:,} | {run['sentences']:,} | {kinds['passages']} / "
+            f"{kinds['sentences']} | {run['build_seconds_without_embedding']} | {run['load_seconds']} | "
+            f"{run['index_ram_mb']} | {run['index_disk_mb']} | {_ms(q['retrieve_ms'])} | "
+            f"{_ms(q['ask_ms'])} | {filtered} |"
+        )
+    for run in runs:
+        ann = run["ann"]
+        parts = []
+        if "passages" in ann:
+            a = ann["passages"]
+            parts.append(
+                f"passages recall@10 **{a['recall@10']}** ({a['ann_ms_per_query']} ms against "
+                f"{a['exact_ms_per_query']} ms exact)"
+            )
+        if "sentences" in ann:
+            a = ann["sentences"]
+            at = ", ".join(f"{k} **{v}**" for k, v in a.items() if k.startswith("recall@"))
+            parts.append(
+                f"sentences {at} ({a['ann_ms_per_query']} ms against {a['exact_ms_per_query']} ms exact)"
+            )
+        short = sum(f["results_short_of_5"] for f in run["filtered"].values())
+        outside = sum(f["results_outside_filter"] for f in run["filtered"].values())
+        lines.append(
+            f"\n- {run['name']}: approximate search against exact, on the question set (tie-aware): "
+            f"{'; '.join(parts) or 'exact search only'}; top-5 retrieved passages shared with all-exact "
+            f"retrieval: **{ann['top5_same_as_exact']}**. Filtered questions with fewer than 5 passages: "
+            f"{short}; passages outside the filter: {outside}."
+        )
+    return lines

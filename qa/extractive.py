@@ -145,21 +145,35 @@ class ExtractiveAnswerer:
         self.index = index
         self.settings = settings
         self.scoring = scoring or Scoring()
-        self._sentence_terms = [frozenset(terms(index.sentence_text(i))) for i in range(len(index.sentences))]
-        df: dict[str, int] = {}
-        for bag in self._sentence_terms:
-            for term in bag:
-                df[term] = df.get(term, 0) + 1
-        n = len(self._sentence_terms)
+        n = len(index.sentences)
+        # Each sentence's terms, and for a sentence inside a quotation its speaker's terms (named in
+        # an earlier sentence), are worked out when a question first reaches the sentence: a large
+        # index does not spend its start-up on sentences no question reads.
+        self._terms: list[frozenset[str] | None] = [None] * n
+        self._speakers: list[frozenset[str] | None] = [None] * n
+        df = index.sentence_df  # saved with the build; computed here for builds that lack it
+        if df is None:
+            df = {}
+            for i in range(n):
+                for term in self._sentence_terms(i):
+                    df[term] = df.get(term, 0) + 1
         self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         self._unseen_idf = math.log(1 + (n + 0.5) / 0.5)
-        # For a sentence inside a quotation, the terms of its speaker (named in an earlier sentence).
-        self._speaker_terms: list[frozenset[str]] = []
-        for i in range(n):
-            said = attribution(index, i)
-            self._speaker_terms.append(
-                frozenset(terms(said.speaker)) if said and not said.in_sentence else frozenset()
-            )
+
+    def _sentence_terms(self, sentence: int) -> frozenset[str]:
+        bag = self._terms[sentence]
+        if bag is None:
+            bag = self._terms[sentence] = frozenset(terms(self.index.sentence_text(sentence)))
+        return bag
+
+    def _speaker_terms(self, sentence: int) -> frozenset[str]:
+        """The terms of the speaker of a quotation the sentence is inside (empty: none, or named in it)."""
+        bag = self._speakers[sentence]
+        if bag is None:
+            said = attribution(self.index, sentence)
+            bag = frozenset(terms(said.speaker)) if said and not said.in_sentence else frozenset()
+            self._speakers[sentence] = bag
+        return bag
 
     def _lexical_of(self, question_terms: set[str], bag: frozenset[str]) -> float:
         """IDF-weighted share of the question's terms found in `bag`."""
@@ -172,10 +186,10 @@ class ExtractiveAnswerer:
     def _window_terms(self, sentence: int) -> frozenset[str]:
         """The terms of a sentence and of its neighbours in the same article."""
         doc = self.index.sentences[sentence].doc_id
-        bag = set(self._sentence_terms[sentence])
+        bag = set(self._sentence_terms(sentence))
         for other in (sentence - 1, sentence + 1):
-            if 0 <= other < len(self._sentence_terms) and self.index.sentences[other].doc_id == doc:
-                bag |= self._sentence_terms[other]
+            if 0 <= other < len(self._terms) and self.index.sentences[other].doc_id == doc:
+                bag |= self._sentence_terms(other)
         return frozenset(bag)
 
     def _missing_share(self, entities: list[list[str]], context: set[str] | frozenset[str]) -> float:
@@ -235,7 +249,7 @@ class ExtractiveAnswerer:
                 seen.add(s)
                 text = self.index.sentence_text(s)
                 cosine = float(self.index.sentence_vectors[s] @ query_vector)
-                own = self._sentence_terms[s] | self._speaker_terms[s]  # a quote's speaker counts as said
+                own = self._sentence_terms(s) | self._speaker_terms(s)  # a quote's speaker counts as said
                 lexical = self._lexical_of(question_terms, own)
                 window = self._window_terms(s)
                 context = self._lexical_of(question_terms, window)
@@ -302,7 +316,7 @@ class ExtractiveAnswerer:
         best = ranked[0]
         chosen = [best]
         floor = max(self.settings.abstain_threshold, best.score - self.scoring.join_margin)
-        covered = question_terms & self._sentence_terms[best.sentence]
+        covered = question_terms & self._sentence_terms(best.sentence)
         vectors = self.index.sentence_vectors
         for cand in ranked[1:]:
             if len(chosen) >= self.settings.max_answer_sentences or cand.score < floor:
@@ -317,7 +331,7 @@ class ExtractiveAnswerer:
                 for c in chosen
             ):
                 continue
-            new_terms = (question_terms & self._sentence_terms[cand.sentence]) - covered
+            new_terms = (question_terms & self._sentence_terms(cand.sentence)) - covered
             other_article = all(
                 self.index.sentences[cand.sentence].doc_id != self.index.sentences[c.sentence].doc_id
                 for c in chosen

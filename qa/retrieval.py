@@ -7,7 +7,8 @@ Usage:
 
 from __future__ import annotations
 
-from dataclasses import replace
+import math
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -26,40 +27,149 @@ from qa.settings import Settings
 
 # A passage that shares this much of its length with a better-ranked one adds nothing.
 _MAX_OVERLAP = 0.5
+# An HNSW graph searched with a filter walks past every vector the filter leaves out: up to this
+# many admitted vectors, scoring them exactly is cheaper (a few milliseconds).
+_EXACT_FILTERED_MAX = 25_000
+_FILTER_CACHE_SIZE = 64
 
 
-def dense_ranking(index: CorpusIndex, query_vector: np.ndarray, fetch_k: int) -> list[tuple[int, float]]:
-    """(passage row, cosine) pairs, best first."""
-    hits = index.vector_store.similarity_search_with_score_by_vector(
-        query_vector.tolist(), k=min(fetch_k, len(index.passages))
+@dataclass(frozen=True)
+class Allowed:
+    """What a filter admits, as boolean masks over passage rows and over sentences."""
+
+    passages: np.ndarray
+    sentences: np.ndarray
+
+
+def _search(ann: Any, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[Any, Any]:
+    """(scores, ids) of the top k of a FAISS index (flat, HNSW or IVF) for one unit query vector, best
+    first; with `allowed` (a boolean mask over the index's ids), among those only. ids of -1: no result."""
+    import faiss  # noqa: PLC0415
+
+    query = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
+    if allowed is None:
+        return ann.search(query, k)
+    admitted = int(np.count_nonzero(allowed))
+    k = min(k, admitted)
+    if k == 0:
+        return np.zeros((1, 0), dtype=np.float32), np.zeros((1, 0), dtype=np.int64)
+    bits = np.packbits(allowed, bitorder="little")
+    selector = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bits))
+    spread = len(allowed) / admitted  # only admitted vectors count: look that much further
+    if hasattr(ann, "nprobe"):  # IVF: scan more lists; all of them is exact search among the admitted
+        for nprobe in (min(ann.nlist, math.ceil(ann.nprobe * spread)), ann.nlist):
+            scores, ids = ann.search(query, k, params=faiss.SearchParametersIVF(sel=selector, nprobe=nprobe))
+            if np.count_nonzero(ids[0] >= 0) >= k:
+                break
+        return scores, ids
+    if hasattr(ann, "hnsw"):
+        if admitted > _EXACT_FILTERED_MAX:
+            ef = min(1024, max(ann.hnsw.efSearch, math.ceil(2 * k * spread)))
+            scores, ids = ann.search(query, k, params=faiss.SearchParametersHNSW(sel=selector, efSearch=ef))
+            if np.count_nonzero(ids[0] >= 0) >= k:
+                return scores, ids
+        ann = faiss.downcast_index(ann.storage)  # the graph's vectors, searched exactly
+    return ann.search(query, k, params=faiss.SearchParameters(sel=selector))
+
+
+def _faiss_rows(index: CorpusIndex) -> np.ndarray | None:
+    """For a FAISS passage store, the passage row of each FAISS id (searched directly, not through
+    LangChain's per-hit docstore lookups); None for other stores."""
+    store = index.vector_store
+    if not hasattr(store, "index_to_docstore_id") or not hasattr(store, "index"):
+        return None
+    rows = index.cache.get("faiss_rows")
+    if rows is None:
+        ids = store.index_to_docstore_id
+        rows = np.fromiter((index.row_of[ids[i]] for i in range(len(ids))), dtype=np.int64, count=len(ids))
+        index.cache["faiss_rows"] = rows
+    return rows
+
+
+def dense_ranking(
+    index: CorpusIndex, query_vector: np.ndarray, fetch_k: int, allowed: np.ndarray | None = None
+) -> list[tuple[int, float]]:
+    """(passage row, cosine) pairs, best first; with `allowed` (a mask over rows), among those only."""
+    k = min(fetch_k, len(index.passages))
+    rows = _faiss_rows(index)
+    if rows is None:  # Qdrant, through LangChain; a filter ranks everything, then keeps what it admits
+        hits = index.vector_store.similarity_search_with_score_by_vector(
+            query_vector.tolist(), k=k if allowed is None else len(index.passages)
+        )
+        ranking = [(int(doc.metadata["row"]), float(score)) for doc, score in hits]
+        return ranking if allowed is None else [(r, s) for r, s in ranking if allowed[r]][:fetch_k]
+    scores, ids = _search(
+        index.vector_store.index, query_vector, k, None if allowed is None else allowed[rows]
     )
-    return [(int(doc.metadata["row"]), float(score)) for doc, score in hits]
+    return [(int(rows[i]), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
 
-def sentence_ranking(index: CorpusIndex, query_vector: np.ndarray, fetch_k: int) -> list[tuple[int, float]]:
+def sentence_ranking(
+    index: CorpusIndex, query_vector: np.ndarray, fetch_k: int, allowed: Allowed | None = None
+) -> list[tuple[int, float]]:
     """(passage row, cosine of its best sentence) pairs, best first.
 
     A passage that holds one sentence squarely on the question can rank low
-    as a whole; ranking by its best sentence finds it.
+    as a whole; ranking by its best sentence finds it. Small indexes score every
+    sentence; large ones search an IVF index of the distinct sentences
+    (`index.sentence_index`), and a sentence found stands for all its copies.
     """
-    scores = index.sentence_vectors @ query_vector
-    take = min(len(scores), fetch_k * 2)
-    top = np.argpartition(-scores, take - 1)[:take]
-    top = top[np.argsort(-scores[top], kind="stable")]
+    if index.sentence_index is not None:  # distinct sentences, approximately; then each one's copies
+        take = min(len(index.sentences), fetch_k * 2)
+        mask = None
+        if allowed is not None:
+            mask = np.zeros(index.sentence_index.ntotal, dtype=bool)
+            mask[index.sentence_distinct[allowed.sentences]] = True
+        scores, ids = _search(index.sentence_index, query_vector, take, mask)
+        found: list[int] = []
+        found_scores: list[float] = []
+        for distinct, score in zip(ids[0].tolist(), scores[0].tolist(), strict=True):
+            if distinct < 0 or len(found) >= take:
+                break
+            copies = index.sentences_of_distinct(distinct)
+            if allowed is not None:
+                copies = copies[allowed.sentences[copies]]
+            copies = copies[: take - len(found)].tolist()
+            found += copies
+            found_scores += [score] * len(copies)
+        top, top_scores = np.asarray(found, dtype=np.int64), np.asarray(found_scores)
+    elif allowed is None:
+        scores = index.sentence_vectors @ query_vector
+        take = min(len(scores), fetch_k * 2)
+        top = np.argpartition(-scores, take - 1)[:take]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        top_scores = scores[top]
+    else:  # every admitted passage by its best sentence
+        scores = index.sentence_vectors @ query_vector
+        best_of = np.maximum.reduceat(scores[index.passage_sentence_ids], index.passage_sentence_start)
+        rows = np.flatnonzero(allowed.passages)
+        rows = rows[np.lexsort((rows, -best_of[rows]))][:fetch_k]
+        return [(int(r), float(best_of[r])) for r in rows]
     best: dict[int, float] = {}
-    for s in top:
-        for row in index.passages_of_sentence[int(s)]:
-            best.setdefault(row, float(scores[s]))
+    for s, score in zip(top.tolist(), top_scores.tolist(), strict=True):
+        for row in index.passages_of(s).tolist():
+            best.setdefault(row, score)
     return sorted(best.items(), key=lambda item: (-item[1], item[0]))[:fetch_k]
 
 
-def bm25_ranking(index: CorpusIndex, question: str, fetch_k: int) -> list[tuple[int, float]]:
-    """(passage row, BM25 score) pairs, best first; passages sharing no term are left out."""
+def bm25_ranking(
+    index: CorpusIndex, question: str, fetch_k: int, allowed: np.ndarray | None = None
+) -> list[tuple[int, float]]:
+    """(passage row, BM25 score) pairs, best first; passages sharing no term are left out, and with
+    `allowed` (a mask over rows) so are the passages it does not admit."""
     tokens = [t for t in bm25_query_tokens(question) if t in index.bm25.vocab_dict]
     if not tokens:
         return []
+    if allowed is not None:  # score every passage (a sparse product), keep the best admitted ones
+        scores = index.bm25.get_scores(tokens, weight_mask=allowed.astype(np.float32))
+        rows = np.flatnonzero(scores > 0)
+        rows = rows[np.lexsort((rows, -scores[rows]))][:fetch_k]  # ties: the earlier passage first
+        return [(int(r), float(scores[r])) for r in rows]
     rows, scores = index.bm25.retrieve(
-        [tokens], k=min(fetch_k, len(index.passages)), show_progress=False, n_threads=1
+        [tokens],
+        k=min(fetch_k, len(index.passages)),
+        show_progress=False,
+        n_threads=0,  # in this thread (1 starts a thread pool per query)
     )
     return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if s > 0]
 
@@ -86,32 +196,45 @@ def _rankings(
     question: str,
     query_vector: np.ndarray,
     settings: Settings,
-    allowed: set[int] | None = None,
+    allowed: Allowed | None = None,
 ) -> list[tuple[list[tuple[int, float]], float]]:
     """The dense, BM25 and best-sentence rankings of one query, with their fusion weights.
 
-    With `allowed` (passage rows a filter admits), every ranking runs over the whole
-    index and keeps only those rows, so a filter never starves the result.
+    With `allowed` (what a filter admits), every ranking is the best `fetch_k` of the admitted
+    passages, so a filter never starves the result.
     """
-    fetch_k = settings.fetch_k if allowed is None else len(index.passages)
-    dense = dense_ranking(index, query_vector, fetch_k) if settings.dense_weight else []
-    sparse = bm25_ranking(index, question, fetch_k) if settings.bm25_weight else []
-    by_sentence = sentence_ranking(index, query_vector, fetch_k) if settings.sentence_weight else []
-    rankings = [
+    fetch_k = settings.fetch_k
+    rows = None if allowed is None else allowed.passages
+    dense = dense_ranking(index, query_vector, fetch_k, rows) if settings.dense_weight else []
+    sparse = bm25_ranking(index, question, fetch_k, rows) if settings.bm25_weight else []
+    by_sentence = sentence_ranking(index, query_vector, fetch_k, allowed) if settings.sentence_weight else []
+    return [
         (dense, settings.dense_weight),
         (sparse, settings.bm25_weight),
         (by_sentence, settings.sentence_weight),
     ]
-    if allowed is None:
-        return rankings
-    return [([(r, s) for r, s in ranking if r in allowed][: settings.fetch_k], w) for ranking, w in rankings]
 
 
-def allowed_rows(index: CorpusIndex, filters: Filters | None) -> set[int] | None:
-    """The passage rows a filter admits (None: no filter)."""
+def allowed_rows(index: CorpusIndex, filters: Filters | None) -> Allowed | None:
+    """The passages and sentences a filter admits (None: no filter); worked out once per filter."""
     if filters is None or not filters.active:
         return None
-    return {row for row, p in enumerate(index.passages) if filters.admits(index.articles[p.doc_id])}
+    key = "filter:" + filters.model_dump_json()
+    allowed = index.cache.get(key)
+    if allowed is None:
+        articles = np.fromiter(
+            (filters.admits(index.articles[doc_id]) for doc_id in index.article_ids),
+            dtype=bool,
+            count=len(index.article_ids),
+        )
+        allowed = Allowed(
+            passages=articles[index.passage_article], sentences=articles[index.sentence_article]
+        )
+        kept = [k for k in list(index.cache) if k.startswith("filter:")]
+        for old in kept[: max(0, len(kept) - _FILTER_CACHE_SIZE + 1)]:
+            index.cache.pop(old, None)
+        index.cache[key] = allowed
+    return allowed
 
 
 def hybrid_search(
@@ -133,7 +256,7 @@ def hybrid_search(
     if query_vector is None or topic != question:
         query_vector = embedder.query_vector(topic)
     allowed = allowed_rows(index, filters)
-    if allowed is not None and not allowed:
+    if allowed is not None and not allowed.passages.any():
         return []
     rankings = _rankings(index, topic, query_vector, settings, allowed)
     dense_scores, sparse_scores = dict(rankings[0][0]), dict(rankings[1][0])

@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
 # Bump when the cleaning, splitting or on-disk layout changes: old indexes are rebuilt.
-INDEX_FORMAT_VERSION = 2
+INDEX_FORMAT_VERSION = 3
 
 
 class Settings(BaseSettings):
@@ -74,7 +74,8 @@ class Settings(BaseSettings):
     vector_index: Literal["auto", "flat", "hnsw"] = Field(
         "auto",
         description="FAISS index type: exact search ('flat'), HNSW graph ('hnsw'), or 'auto': exact below "
-        "hnsw_min_passages passages, HNSW from there on. (Qdrant: local mode is exact, a server indexes "
+        "hnsw_min_passages passages, HNSW from there on. With HNSW, sentences are searched approximately "
+        "too (an IVF index of the distinct sentences). (Qdrant: local mode is exact, a server indexes "
         "with its own HNSW settings.)",
     )
     hnsw_min_passages: int = Field(50_000, ge=1, description="Passage count from which 'auto' picks HNSW.")

@@ -6,9 +6,10 @@ Usage (from index_store):
     store, count = open_store(settings, embedder, build_dir, record)          # loading; count = vectors held
     drop_store(settings, record)                                              # when the build is removed
 
-Retrieval only calls `similarity_search_with_score_by_vector` and reads `metadata["row"]`, which
-both backends answer alike; scores are cosine similarities (vectors are unit length), higher is
-better.
+Retrieval calls `similarity_search_with_score_by_vector` and reads `metadata["row"]`, which both
+backends answer alike; scores are cosine similarities (vectors are unit length), higher is better.
+With FAISS it searches the store's FAISS index itself (same results, without LangChain's docstore
+lookup per hit, and with a filter's mask), mapping FAISS ids to rows by the store's docstore ids.
 
 - faiss: `<build>/faiss/`, exact or HNSW (`vector_index`).
 - qdrant, local mode (no `qdrant_url`): qdrant-client's own on-disk storage in `<build>/qdrant/`,

@@ -1,6 +1,10 @@
+import re
 from pathlib import Path
 
-from qa.bench import markdown, synthetic_corpus
+import numpy as np
+import pytest
+
+from qa.bench import SyntheticVectors, markdown, synthetic_corpus
 from tests.conftest import SEEDS
 
 
@@ -37,3 +41,50 @@ def test_the_markdown_summary_names_every_figure() -> None:
     assert "| seed | 10 |" in text and "0.9 (90.0 vs 100.0 texts/s)" in text
     assert "Cold `qa ask`" in text and "16 concurrent clients" in text and "0 errors" in text
     assert "median of 3 runs): **5.0 s** (imports 1.0 s); queries encoded by numpy, imported neither" in text
+    assert "Synthetic vectors" not in text
+    filtered = {"admitted_share": 0.09, "retrieve_ms": {"p50": 7, "p95": 8, "p99": 9},
+                "results_short_of_5": 0, "results_outside_filter": 0}  # fmt: skip
+    report["scale"] = [
+        {
+            "name": "synthetic 100,000, synthetic vectors", "passages": 119974, "sentences": 216056,
+            "articles": 16671, "build_seconds_without_embedding": 300.0, "load_seconds": 9.0,
+            "index_ram_mb": 1000.0, "index_disk_mb": 900.0,
+            "vector_index": {"passages": "IndexHNSWFlat", "sentences": "IndexIVFFlat"},
+            "queries": {"retrieve_ms": {"p50": 14, "p95": 45, "p99": 70},
+                        "ask_ms": {"p50": 20, "p95": 60, "p99": 80}},
+            "filtered": {"one year": filtered},
+            "ann": {
+                "passages": {"recall@10": 0.99, "exact_ms_per_query": 5.0, "ann_ms_per_query": 0.3},
+                "sentences": {"recall@10": 0.98, "recall@40": 0.99, "exact_ms_per_query": 4.0,
+                              "ann_ms_per_query": 0.5},
+                "top5_same_as_exact": 0.97,
+            },
+        }
+    ]  # fmt: skip
+    text = markdown(report)
+    assert "**Synthetic vectors**" in text and "never quality" in text
+    assert (
+        "| synthetic 100,000, synthetic vectors | 119,974 | 216,056 | IndexHNSWFlat / IndexIVFFlat |" in text
+    )
+    assert "14 / 45 / 70" in text and "one year (9% admitted): 7 / 8" in text
+    assert "passages recall@10 **0.99**" in text and "recall@40 **0.99**" in text and "**0.97**" in text
+
+
+@pytest.mark.slow
+def test_synthetic_vectors_reuse_the_seed_vectors_reproducibly(seed_assistant) -> None:
+    index = seed_assistant.index
+    vectors = SyntheticVectors(seed_assistant.embedder, index)
+    with_number = next(
+        i for i in range(len(index.sentences)) if re.search(r"\b\d{2,3}\b", index.sentence_text(i))
+    )
+    sentence = index.sentence_text(with_number)
+    changed = re.sub(r"\b\d{2,3}\b", "917", sentence, count=1)
+    passage = f"Synthetic wire report 3\n{changed} {index.sentence_text(0)}"
+    out = vectors.encode([sentence, changed, passage, "Synthetic wire report 1", "Synthetic wire report 2"])
+    assert np.array_equal(out[0], index.sentence_vectors[with_number])  # a seed text keeps its real vector
+    assert np.allclose(np.linalg.norm(out, axis=1), 1.0, atol=1e-5)
+    assert 0.85 < out[1] @ out[0] < 0.999  # other figures: near it, not on it
+    mean = index.sentence_vectors[with_number] + index.sentence_vectors[0]
+    assert out[2] @ (mean / np.linalg.norm(mean)) > 0.9  # a passage: near the mean of its sentences
+    assert out[3] @ out[4] > 0.85  # titles differing in a figure share a direction
+    assert np.array_equal(vectors.encode([changed, passage]), out[1:3])  # reproducible

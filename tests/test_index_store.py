@@ -272,3 +272,28 @@ def test_an_unreachable_qdrant_server_is_a_clear_error_not_a_rebuild(
     (local.directory / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(QAError, match="Cannot use the Qdrant server"):
         open_index(settings, embedder)
+
+
+def test_the_saved_sentence_term_counts_are_what_the_answerer_would_count(seed_assistant) -> None:
+    """The build saves each term's sentence count, so the answerer need not read every sentence at
+    start-up; a build without them (older) gets them counted, the same."""
+    import dataclasses
+
+    from qa.extractive import ExtractiveAnswerer
+
+    index = seed_assistant.index
+    assert index.sentence_df and (index.directory / "sentence_df.json").is_file()
+    saved = ExtractiveAnswerer(index, seed_assistant.settings)
+    assert all(bag is None for bag in saved._terms)  # nothing read yet
+    counted = ExtractiveAnswerer(dataclasses.replace(index, sentence_df=None), seed_assistant.settings)
+    assert counted._idf == saved._idf
+    question = "How many ISIS attacks did CENTCOM count in the first half of 2024?"
+    assert (
+        seed_assistant.ask(question).text
+        == counted.answer(
+            question,
+            seed_assistant.embedder.query_vector(question),
+            seed_assistant.retrieve(question),
+            embed=seed_assistant.embedder.query_vector,
+        ).text
+    )

@@ -68,3 +68,80 @@ def test_faiss_and_qdrant_rank_the_same_passages_with_the_same_scores(
         assert [r for r, _ in by_faiss[:10]] == [r for r, _ in by_qdrant[:10]], question.question
     for question in questions[:5]:  # and so the whole hybrid retrieval agrees
         assert seed_assistant.retrieve(question.question) == seed_assistant_qdrant.retrieve(question.question)
+
+
+@pytest.fixture(scope="module")
+def approximate_assistant(seed_assistant, tmp_path_factory: pytest.TempPathFactory):
+    """The seed assistant with approximate search forced (`vector_index="hnsw"`), as a large index
+    gets it: an HNSW graph of the passages, an IVF index of the distinct sentences."""
+    import shutil
+
+    from qa import Assistant
+    from qa.index_store import open_index
+
+    index_dir = tmp_path_factory.mktemp("index-approximate") / "index"
+    shutil.copytree(seed_assistant.settings.index_dir, index_dir)  # its vectors are reused, not re-embedded
+    settings = seed_assistant.settings.with_overrides(index_dir=index_dir, vector_index="hnsw")
+    return Assistant(settings, seed_assistant.embedder, open_index(settings, seed_assistant.embedder))
+
+
+def test_approximate_search_gives_the_exact_results_on_the_seeds(
+    seed_assistant, approximate_assistant
+) -> None:
+    from qa.eval.questions import bundled_questions, load_questions
+    from qa.retrieval import sentence_ranking
+
+    index = approximate_assistant.index
+    assert hasattr(index.vector_store.index, "hnsw") and index.sentence_index is not None
+    assert isinstance(index.sentence_vectors, np.memmap)  # held once, by the IVF index
+    questions = load_questions(bundled_questions(), index.articles)
+    for question in questions:
+        query = seed_assistant.embedder.query_vector(question.question)
+        approximate = sentence_ranking(index, query, 20)
+        exact = sentence_ranking(seed_assistant.index, query, 20)
+        assert [r for r, _ in approximate] == [r for r, _ in exact], question.question
+        assert np.allclose([s for _, s in approximate], [s for _, s in exact], atol=1e-5)
+        assert [(p.passage_id, p.score) for p in approximate_assistant.retrieve(question.question)] == [
+            (p.passage_id, p.score) for p in seed_assistant.retrieve(question.question)
+        ], question.question
+
+
+@pytest.mark.parametrize("search", ["exact", "approximate"])
+def test_a_filter_keeps_only_its_articles_and_still_fills_k(
+    search: str, seed_assistant, approximate_assistant
+) -> None:
+    from qa.eval.questions import bundled_questions, load_questions
+
+    assistant = seed_assistant if search == "exact" else approximate_assistant
+    article = "001_0689ae8bdaecd83d"  # one article of five (46 of 122 passages)
+    for question in load_questions(bundled_questions(), assistant.index.articles)[:30]:
+        passages = assistant.retrieve(question.question, k=8, filters={"doc_ids": [article]})
+        assert len(passages) == 8 and {p.doc_id for p in passages} == {article}, question.question
+        scores = [p.score for p in passages]
+        assert scores == sorted(scores, reverse=True)
+    dated = assistant.retrieve("US troops", k=5, filters={"outlets": ["Shafaq News"], "date_from": "2024"})
+    assert len(dated) == 5 and {p.outlet for p in dated} == {"Shafaq News"}
+
+
+def test_a_filter_ranks_like_the_whole_index_restricted_to_it(seed_assistant) -> None:
+    """Each ranking of a filtered question is the unfiltered ranking of every passage, restricted."""
+    from qa.filters import Filters
+    from qa.retrieval import allowed_rows, bm25_ranking, dense_ranking, sentence_ranking
+
+    index = seed_assistant.index
+    filters = Filters(date_from="2021", date_to="2021")
+    allowed = allowed_rows(index, filters)
+    assert allowed is allowed_rows(index, Filters(date_from="2021", date_to="2021"))  # worked out once
+    rows = set(np.flatnonzero(allowed.passages).tolist())
+    assert rows == {r for r, p in enumerate(index.passages) if filters.admits(index.articles[p.doc_id])}
+    everything = len(index.passages)
+    for question in ["When was Qasem Soleimani killed?", "US troops withdrawal", "How many ISIS attacks?"]:
+        query = seed_assistant.embedder.query_vector(question)
+        whole = [x for x in dense_ranking(index, query, everything) if x[0] in rows][:20]
+        dense = dense_ranking(index, query, 20, allowed.passages)
+        assert [r for r, _ in dense] == [r for r, _ in whole]
+        assert np.allclose([s for _, s in dense], [s for _, s in whole], atol=1e-6)  # FAISS's own kernel
+        whole = sentence_ranking(index, query, everything)
+        assert sentence_ranking(index, query, 20, allowed) == [x for x in whole if x[0] in rows][:20]
+        whole = sorted(bm25_ranking(index, question, everything), key=lambda x: (-x[1], x[0]))
+        assert bm25_ranking(index, question, 20, allowed.passages) == [x for x in whole if x[0] in rows][:20]
