@@ -34,6 +34,14 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 _QUERY_CACHE_SIZE = 4096
 
 
+def quiet_transformers() -> None:
+    """No progress bars or warnings from transformers while a model loads (errors still show)."""
+    from transformers.utils import logging as hf_logging  # noqa: PLC0415
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
 def resolve_model(name: str) -> Path:
     """The local folder of an embedding model: the bundled one by name, or a path."""
     if name == BUNDLED_MODEL:
@@ -107,10 +115,8 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     def _load(self) -> Any:
         from sentence_transformers import SentenceTransformer  # noqa: PLC0415  (slow import)
-        from transformers.utils import logging as hf_logging  # noqa: PLC0415
 
-        hf_logging.set_verbosity_error()
-        hf_logging.disable_progress_bar()
+        quiet_transformers()
 
         try:
             return SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)

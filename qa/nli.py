@@ -94,10 +94,10 @@ class CrossEncoderNLI:
 
     def _load(self) -> Any:
         from sentence_transformers import CrossEncoder  # noqa: PLC0415  (slow import)
-        from transformers.utils import logging as hf_logging  # noqa: PLC0415
 
-        hf_logging.set_verbosity_error()
-        hf_logging.disable_progress_bar()
+        from qa.embeddings import quiet_transformers  # noqa: PLC0415
+
+        quiet_transformers()
         try:
             model = CrossEncoder(str(self.path), device="cpu", local_files_only=True)
         except Exception as exc:  # any loader failure is a bad model folder for the user
