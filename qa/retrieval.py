@@ -35,10 +35,13 @@ _FILTER_CACHE_SIZE = 64
 
 @dataclass(frozen=True)
 class Allowed:
-    """What a filter admits, as boolean masks over passage rows and over sentences."""
+    """What a filter admits, as boolean masks over passage rows, sentences and (when the index has
+    them) distinct sentences; and the passages as BM25 weights."""
 
     passages: np.ndarray
     sentences: np.ndarray
+    distinct: np.ndarray | None
+    weights: np.ndarray
 
 
 def _search(ann: Any, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[Any, Any]:
@@ -116,10 +119,7 @@ def sentence_ranking(
     """
     if index.sentence_index is not None:  # distinct sentences, approximately; then each one's copies
         take = min(len(index.sentences), fetch_k * 2)
-        mask = None
-        if allowed is not None:
-            mask = np.zeros(index.sentence_index.ntotal, dtype=bool)
-            mask[index.sentence_distinct[allowed.sentences]] = True
+        mask = None if allowed is None else allowed.distinct
         scores, ids = _search(index.sentence_index, query_vector, take, mask)
         found: list[int] = []
         found_scores: list[float] = []
@@ -156,13 +156,16 @@ def bm25_ranking(
     index: CorpusIndex, question: str, fetch_k: int, allowed: np.ndarray | None = None
 ) -> list[tuple[int, float]]:
     """(passage row, BM25 score) pairs, best first; passages sharing no term are left out, and with
-    `allowed` (a mask over rows) so are the passages it does not admit."""
+    `allowed` (a mask over rows, or weights: 1 admitted, 0 not) so are the passages it does not admit."""
     tokens = [t for t in bm25_query_tokens(question) if t in index.bm25.vocab_dict]
     if not tokens:
         return []
     if allowed is not None:  # score every passage (a sparse product), keep the best admitted ones
-        scores = index.bm25.get_scores(tokens, weight_mask=allowed.astype(np.float32))
+        scores = index.bm25.get_scores(tokens, weight_mask=np.asarray(allowed, dtype=np.float32))
         rows = np.flatnonzero(scores > 0)
+        if len(rows) > fetch_k:  # those scoring at least the fetch_k-th best, ties included
+            kth = np.partition(scores[rows], len(rows) - fetch_k)[len(rows) - fetch_k]
+            rows = rows[scores[rows] >= kth]
         rows = rows[np.lexsort((rows, -scores[rows]))][:fetch_k]  # ties: the earlier passage first
         return [(int(r), float(scores[r])) for r in rows]
     rows, scores = index.bm25.retrieve(
@@ -206,7 +209,8 @@ def _rankings(
     fetch_k = settings.fetch_k
     rows = None if allowed is None else allowed.passages
     dense = dense_ranking(index, query_vector, fetch_k, rows) if settings.dense_weight else []
-    sparse = bm25_ranking(index, question, fetch_k, rows) if settings.bm25_weight else []
+    weights = None if allowed is None else allowed.weights
+    sparse = bm25_ranking(index, question, fetch_k, weights) if settings.bm25_weight else []
     by_sentence = sentence_ranking(index, query_vector, fetch_k, allowed) if settings.sentence_weight else []
     return [
         (dense, settings.dense_weight),
@@ -227,9 +231,12 @@ def allowed_rows(index: CorpusIndex, filters: Filters | None) -> Allowed | None:
             dtype=bool,
             count=len(index.article_ids),
         )
-        allowed = Allowed(
-            passages=articles[index.passage_article], sentences=articles[index.sentence_article]
-        )
+        passages, sentences = articles[index.passage_article], articles[index.sentence_article]
+        distinct = None
+        if index.sentence_distinct is not None:
+            distinct = np.zeros(int(index.sentence_distinct.max(initial=-1)) + 1, dtype=bool)
+            distinct[index.sentence_distinct[sentences]] = True
+        allowed = Allowed(passages, sentences, distinct, passages.astype(np.float32))
         kept = [k for k in list(index.cache) if k.startswith("filter:")]
         for old in kept[: max(0, len(kept) - _FILTER_CACHE_SIZE + 1)]:
             index.cache.pop(old, None)
