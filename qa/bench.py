@@ -215,9 +215,9 @@ def bench_queries(assistant: Assistant, rounds: int = 2) -> dict[str, Any]:
 
 
 def hnsw_recall(assistant: Assistant, k: int = 10) -> dict[str, Any]:
-    """recall@k of an HNSW graph over this index's passage vectors against exact search, on the
-    question set's query vectors, and the search time of each (the choice `vector_index=auto` makes
-    from `hnsw_min_passages` on)."""
+    """recall@k (tie-aware, as `_recall`) of an HNSW graph over this index's passage vectors against
+    exact search, on the question set's query vectors, and the search time of each (the choice
+    `vector_index=auto` makes from `hnsw_min_passages` on)."""
     import faiss  # noqa: PLC0415
 
     from qa.index_store import hnsw_index  # noqa: PLC0415
@@ -230,17 +230,11 @@ def hnsw_recall(assistant: Assistant, k: int = 10) -> dict[str, Any]:
     build_s = time.perf_counter() - started
     questions = load_questions(bundled_questions(), assistant.index.articles)
     queries = np.vstack([assistant.embedder.query_vector(q.question) for q in questions]).astype(np.float32)
-    t = time.perf_counter()
-    _, truth = exact.search(queries, k)
-    exact_ms = (time.perf_counter() - t) * 1000 / len(queries)
-    t = time.perf_counter()
-    _, found = graph.search(queries, k)
-    hnsw_ms = (time.perf_counter() - t) * 1000 / len(queries)
-    recall = np.mean([len(set(a) & set(b)) / k for a, b in zip(truth, found, strict=True)])
+    measured = _recall(exact, graph, queries, k)
     return {
-        "recall@10": round(float(recall), 3),
-        "exact_ms_per_query": round(exact_ms, 3),
-        "hnsw_ms_per_query": round(hnsw_ms, 3),
+        f"recall@{k}": measured[f"recall@{k}"],
+        "exact_ms_per_query": measured["exact_ms_per_query"],
+        "hnsw_ms_per_query": measured["ann_ms_per_query"],
         "hnsw_build_seconds": round(build_s, 2),
     }
 
