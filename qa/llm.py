@@ -143,7 +143,12 @@ def prompt_template(settings: Settings) -> ChatPromptTemplate:
     return _require(template, {"passages", "question"}, "answer.md")
 
 
+def human_prompt(settings: Settings, name: str, variables: set[str]) -> ChatPromptTemplate:
+    """A one-message prompt from the file `name`, which must use every one of `variables`."""
+    template = ChatPromptTemplate.from_messages([("human", prompt_file(settings, name))])
+    return _require(template, variables, name)
+
+
 def rewrite_template(settings: Settings) -> ChatPromptTemplate:
     """The follow-up rewriting prompt (rewrite.md): {history} and {question} -> a standalone question."""
-    template = ChatPromptTemplate.from_messages([("human", prompt_file(settings, "rewrite.md"))])
-    return _require(template, {"history", "question"}, "rewrite.md")
+    return human_prompt(settings, "rewrite.md", {"history", "question"})

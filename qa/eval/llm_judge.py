@@ -23,7 +23,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
 from qa.embeddings import SentenceTransformerEmbeddings
-from qa.llm import chat_model, describe, prompt_file
+from qa.llm import chat_model, describe, human_prompt
 from qa.settings import Settings
 from qa.support import cited_sentences
 
@@ -66,12 +66,8 @@ class LLMJudge:
         self.model = model
         self.name = name
         self.embedder = embedder
-        self._faithfulness = ChatPromptTemplate.from_messages(
-            [("human", prompt_file(settings, "judge_faithfulness.md"))]
-        )
-        self._relevancy = ChatPromptTemplate.from_messages(
-            [("human", prompt_file(settings, "judge_relevancy.md"))]
-        )
+        self._faithfulness = human_prompt(settings, "judge_faithfulness.md", {"context", "statements"})
+        self._relevancy = human_prompt(settings, "judge_relevancy.md", {"answer", "n"})
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: SentenceTransformerEmbeddings) -> LLMJudge:
