@@ -23,6 +23,7 @@ from qa.attribution import attribution
 from qa.followup import rewrite_followup
 from qa.index_store import CorpusIndex
 from qa.newsaware import (
+    ArticleTime,
     article_time,
     article_years,
     asks_for_recent,
@@ -408,21 +409,21 @@ class ExtractiveAnswerer:
         threshold = self.settings.abstain_threshold
         floor = max(0.8 * threshold, ranked[0].score - self.scoring.across_margin)
         named = article_years(question)  # "between the 2021 article and the July 2024 one"
-        if len({self._year_of(c) for c in ranked} & named) < 2:
+        if len({self._time_of(c).sort_key[:4] for c in ranked} & named) < 2:
             named = set()
         best_of: dict[str, Candidate] = {}
         for cand in ranked:
             if cand.score < (0.8 * threshold if named else floor):  # named articles: their best will do
                 break
-            if (mode == "values" and cand.type_ok is False) or (named and self._year_of(cand) not in named):
+            if (mode == "values" and cand.type_ok is False) or (
+                named and self._time_of(cand).sort_key[:4] not in named
+            ):
                 continue
             best_of.setdefault(self.index.sentences[cand.sentence].doc_id, cand)
         sides = list(best_of.values())[:3]
         if len(sides) < 2 or max(c.score for c in sides) < threshold:
             return None
-        sides.sort(
-            key=lambda c: article_time(self.index.articles[self.index.sentences[c.sentence].doc_id]).sort_key
-        )
+        sides.sort(key=lambda c: self._time_of(c).sort_key)
         answer = self._compose(question, passages, sides, confidence, dated=True)
         numbers = [  # the figures each side gives, years aside
             {n for n in numbers_in(self.index.sentence_text(c.sentence)) if not _YEARLIKE.fullmatch(n)}
@@ -453,9 +454,9 @@ class ExtractiveAnswerer:
                 }
         return dataclasses.replace(answer, notes=[note], disagreement=disagreement)
 
-    def _year_of(self, cand: Candidate) -> str:
-        """The year of the candidate's article (stated, or the latest its text mentions)."""
-        return article_time(self.index.articles[self.index.sentences[cand.sentence].doc_id]).sort_key[:4]
+    def _time_of(self, cand: Candidate) -> ArticleTime:
+        """The time of the candidate's article (stated, or the latest year its text mentions)."""
+        return article_time(self.index.articles[self.index.sentences[cand.sentence].doc_id])
 
     def _compose(
         self,
