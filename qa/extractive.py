@@ -24,16 +24,20 @@ from qa.followup import rewrite_followup
 from qa.index_store import CorpusIndex
 from qa.newsaware import (
     ArticleTime,
+    Side,
     article_time,
     article_years,
     asks_for_recent,
+    fits_year,
     question_mode,
+    question_sides,
     question_topic,
     question_years,
     source_label,
 )
 from qa.question_parts import split_question
 from qa.records import Answer, Citation, Passage
+from qa.retrieval import dense_ranking
 from qa.settings import Settings
 from qa.support import numbers_in
 from qa.terms import STOPWORDS, terms
@@ -58,6 +62,8 @@ _NAME = re.compile(r"\b[A-Z][a-z]+(?:[- ](?:al-|Al-)?[A-Z][a-z]+)+")
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$")
 _HEADING_WORDS = 12
 _MIN_EXTRA_WORDS = 6
+_SIDE_SEARCH = 10  # passages searched for each side of a comparison (its years, its description)
+_SIDE_ARTICLES = 6  # articles read whole for each side, at most
 
 
 @dataclass(frozen=True)
@@ -304,7 +310,7 @@ class ExtractiveAnswerer:
             return self._answer_parts(question, parts, passages, embed)
         if topic != question and embed is not None:
             query_vector = embed(topic)
-        return self._answer_one(question, query_vector, passages, topic)
+        return self._answer_one(question, query_vector, passages, topic, embed)
 
     def rewrite(self, question: str, previous: list[str]) -> str:
         """A follow-up completed from the earlier questions (oldest first), by rule."""
@@ -376,7 +382,12 @@ class ExtractiveAnswerer:
         return dataclasses.replace(answer, notes=notes)
 
     def _answer_one(
-        self, question: str, query_vector: np.ndarray, passages: list[Passage], topic: str | None = None
+        self,
+        question: str,
+        query_vector: np.ndarray,
+        passages: list[Passage],
+        topic: str | None = None,
+        embed: Callable[[str], np.ndarray] | None = None,
     ) -> Answer:
         """The answer to a question that asks one thing; `topic` is what it asks about (the question
         without its request for a form, see `question_topic`), `query_vector` that topic's vector."""
@@ -388,6 +399,11 @@ class ExtractiveAnswerer:
         confidence = self.confidence(topic, best)
         threshold = self.settings.abstain_threshold
         mode = question_mode(question)
+        sides = question_sides(question) if mode == "values" and embed is not None else []
+        if sides and embed is not None and best is not None:
+            by_side = self._answer_sides(question, topic, query_vector, passages, sides, embed, confidence)
+            if by_side is not None:
+                return by_side
         if mode and best is not None:
             across = self._answer_across(question, passages, ranked, mode, confidence)
             if across is not None:
@@ -423,7 +439,109 @@ class ExtractiveAnswerer:
         sides = list(best_of.values())[:3]
         if len(sides) < 2 or max(c.score for c in sides) < threshold:
             return None
-        sides.sort(key=lambda c: self._time_of(c).sort_key)
+        return self._compose_sides(question, passages, sides, mode, confidence)
+
+    def _answer_sides(
+        self,
+        question: str,
+        topic: str,
+        query_vector: np.ndarray,
+        passages: list[Passage],
+        sides: list[Side],
+        embed: Callable[[str], np.ndarray],
+        confidence: float,
+    ) -> Answer | None:
+        """Values from the articles (or years) a question compares, one sentence from each.
+
+        "Between the 2021 article on the end of the US combat mission and the July 2024 Shafaq News
+        article": each side is the retrieved article of that year that its description fits best,
+        read whole (the passage that states the value need not be among those retrieved). None when
+        a side has no such article or no good enough sentence in it.
+        """
+        floor = 0.8 * self.settings.abstain_threshold
+        chosen: list[Candidate] = []
+        combined = list(passages)
+        for side in sides:
+            options: list[tuple[float, float, str, Candidate, list[Passage]]] = []
+            for doc in self._side_articles(side, topic, passages, embed):
+                if doc in {self.index.sentences[c.sentence].doc_id for c in chosen}:
+                    continue
+                read = self._whole_article(doc, passages)
+                ranked = [c for c in self.candidates(topic, query_vector, read) if c.type_ok is not False]
+                if ranked and ranked[0].score >= floor:
+                    fit = self._fit(side.about, doc, embed) if side.about else 0.0
+                    options.append((fit, ranked[0].score, doc, ranked[0], read))
+            if not options:
+                return None
+            _, _, _, cand, read = max(options, key=lambda o: (o[0], o[1]))
+            passage = read[cand.passage_rank]
+            rank = next((i for i, p in enumerate(combined) if p.passage_id == passage.passage_id), None)
+            if rank is None:
+                rank = len(combined)
+                combined.append(passage)
+            chosen.append(dataclasses.replace(cand, passage_rank=rank))
+        chosen.sort(key=lambda c: self._time_of(c).sort_key)
+        return self._compose_sides(question, combined, chosen, "values", confidence)
+
+    def _side_articles(
+        self, side: Side, topic: str, passages: list[Passage], embed: Callable[[str], np.ndarray]
+    ) -> list[str]:
+        """The articles that may be a side: the retrieved ones of its years, then those of its years
+        closest to the topic and the side's description (the question's retrieval, made for the
+        whole question, need not have reached them)."""
+        fits = self._fits_years(side.years)
+        position = self._article_position()
+        docs = [p.doc_id for p in passages if fits[position[p.doc_id]]]
+        allowed = fits[self.index.passage_article]
+        if allowed.any():
+            query = embed(f"{topic} {side.about}".strip())
+            found = dense_ranking(self.index, query, _SIDE_SEARCH, allowed)
+            docs += [self.index.passages[row].doc_id for row, _ in found]
+        return list(dict.fromkeys(docs))[:_SIDE_ARTICLES]
+
+    def _fits_years(self, years: frozenset[str]) -> np.ndarray:
+        """Over the articles (by position): could each be of one of `years`? All, when none is named."""
+        ids = self.index.article_ids
+        if not years:
+            return np.ones(len(ids), dtype=bool)
+        times = self.index.cache.get("article_times")
+        if times is None:
+            times = self.index.cache["article_times"] = [article_time(self.index.articles[d]) for d in ids]
+        return np.fromiter((any(fits_year(t, y) for y in years) for t in times), dtype=bool, count=len(ids))
+
+    def _article_position(self) -> dict[str, int]:
+        position = self.index.cache.get("article_position")
+        if position is None:
+            position = self.index.cache["article_position"] = {
+                d: i for i, d in enumerate(self.index.article_ids)
+            }
+        return position
+
+    def _whole_article(self, doc_id: str, passages: list[Passage]) -> list[Passage]:
+        """All the passages of an article: those retrieved first, in their order, then the rest."""
+        rows = np.flatnonzero(self.index.passage_article == self._article_position()[doc_id])
+        retrieved = [p for p in passages if p.doc_id == doc_id]
+        seen = {p.passage_id for p in retrieved}
+        rest = [self.index.passages[r] for r in rows]
+        return retrieved + [p for p in rest if p.passage_id not in seen]
+
+    def _fit(self, about: str, doc_id: str, embed: Callable[[str], np.ndarray]) -> float:
+        """How well an article fits a question's description of it ("on fears of an Afghan scenario",
+        "Shafaq News"): the share of its words in the article's metadata and text, plus the
+        similarity of its closest sentence."""
+        article = self.index.articles[doc_id]
+        metadata = " ".join(x for x in (article.title, article.outlet) if x)
+        lexical = self._lexical_of(set(terms(about)), frozenset(terms(metadata + " " + article.text)))
+        rows = np.flatnonzero(self.index.sentence_article == self._article_position()[doc_id])
+        closest = float((self.index.sentence_vectors[rows] @ embed(about)).max()) if len(rows) else 0.0
+        return lexical + closest
+
+    def _compose_sides(
+        self, question: str, passages: list[Passage], sides: list[Candidate], mode: str, confidence: float
+    ) -> Answer:
+        """The answer quoting one sentence per side (oldest first), each with its source and date,
+        and the disagreement it records: positions always, values when the figures differ."""
+        sides = sorted(sides, key=lambda c: self._time_of(c).sort_key)
         answer = self._compose(question, passages, sides, confidence, dated=True)
         numbers = [  # the figures each side gives, years aside
             {n for n in numbers_in(self.index.sentence_text(c.sentence)) if not _YEARLIKE.fullmatch(n)}

@@ -33,6 +33,7 @@ _VALUES = re.compile(
     r"|\b(from|between)\b[^?]{0,80}\b(19|20)\d\d\b[^?]{0,80}\b(to|and)\b",
     re.I,
 )
+_MONTH_NAMES = "january|february|march|april|may|june|july|august|september|october|november|december"
 _RECENT = re.compile(r"\b(latest|most recent|now|currently|today|still)\b", re.I)
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 
@@ -86,6 +87,60 @@ def article_years(question: str) -> set[str]:
     for match in re.finditer(_ARTICLE_PHRASE, question, re.I):
         found |= set(_YEAR.findall(match.group(0)))
     return found
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a question that compares times or articles: an article it names ("the 2021
+    article on the end of the US combat mission": years {"2021"}, about "end of the US combat
+    mission") or a bare year ("... cited in 2021": years {"2021"}, about "")."""
+
+    years: frozenset[str]
+    about: str
+
+
+_NOT_ABOUT = re.compile(
+    rf"\b(the|an?|articles?|latest|most recent|newest|oldest|earliest|{_MONTH_NAMES})\b|[()]|\b(19|20)\d\d\b",
+    re.I,
+)
+_ABOUT_START = re.compile(r"(?:^|\s)(?:on|about|written|cited|published|from|by|that|which)\b", re.I)
+
+
+def question_sides(question: str) -> list[Side]:
+    """The articles and years a question compares, in the order it names them.
+
+    Only a question that names one article ("the July 2024 Shafaq News article", not "the
+    articles") per side counts; a year outside those phrases is a side of its own
+    ("from the UN report cited in 2021 to ... the 2024 article"). Fewer than two: no sides.
+    """
+    sides: list[tuple[int, Side]] = []
+    covered: list[tuple[int, int]] = []
+    for match in re.finditer(_ARTICLE_PHRASE, question, re.I):
+        phrase = match.group(0)
+        head = _ABOUT_START.split(phrase, maxsplit=1)[0]
+        if re.search(r"\barticles\b", head, re.I) or re.search(r"\b(do|does|say|says)\b", phrase, re.I):
+            continue  # "the articles": all of them; "the month ... does the article ... mention": not a name
+        about = _ABOUT_START.sub(" ", " ".join(_NOT_ABOUT.sub(" ", phrase).split()), count=1).strip()
+        sides.append((match.start(), Side(frozenset(_YEAR.findall(phrase)), about)))
+        covered.append(match.span())
+    named = {y for _, side in sides for y in side.years}
+    for match in _YEAR.finditer(question):
+        inside = any(a <= match.start() < b for a, b in covered)
+        if not inside and match.group(0) not in named:
+            sides.append((match.start(), Side(frozenset({match.group(0)}), "")))
+            named.add(match.group(0))
+    ordered = [side for _, side in sorted(sides, key=lambda x: x[0])]
+    return ordered if len(ordered) >= 2 and any(s.years or s.about for s in ordered) else []
+
+
+def fits_year(time: ArticleTime, year: str) -> bool:
+    """Could the article be of `year`? Its stated date's year; an undated article's text mentions
+    events up to some year, and it was written that year or the next."""
+    if time.stated:
+        return time.sort_key[:4] == year
+    if time.sort_key == "9999":
+        return False
+    return int(time.sort_key[:4]) <= int(year) <= int(time.sort_key[:4]) + 1
 
 
 def asks_for_recent(question: str) -> bool:

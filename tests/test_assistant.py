@@ -138,6 +138,21 @@ def test_a_change_over_time_lists_values_oldest_first_with_sources_and_dates(see
     assert any("oldest first" in note for note in answer.notes)
 
 
+def test_the_articles_a_comparison_names_are_each_read_whole(seed_assistant) -> None:
+    answer = seed_assistant.ask(
+        "How did US troop numbers in Iraq change between the 2021 article on the end of the US "
+        "combat mission and the July 2024 Shafaq News article?"
+    )
+    assert [c.doc_id[:3] for c in answer.citations] == ["002", "003"]  # oldest first
+    assert "5.200" in answer.text and "2,500" in answer.text
+    # the passages listed hold every quote, including one retrieval alone did not reach
+    for citation in answer.citations:
+        assert any(
+            p.doc_id == citation.doc_id and p.start <= citation.start and citation.end <= p.end
+            for p in answer.passages
+        )
+
+
 def test_a_question_on_how_the_articles_differ_records_the_positions(seed_assistant) -> None:
     answer = seed_assistant.ask("Is ISIS still a threat in Iraq? How do the articles differ?")
     assert answer.disagreement is not None and answer.disagreement["kind"] == "positions"

@@ -54,3 +54,35 @@ def test_the_topic_drops_what_only_names_the_articles_or_the_form_of_the_answer(
 def test_a_title_ending_in_a_question_mark_does_not_end_the_answers_sentence() -> None:
     asked = Article("c", "What’s Behind Recent ISIS Moves In Iraq?", None, None, "text")
     assert source_label(asked) == "“What’s Behind Recent ISIS Moves In Iraq”"
+
+
+def test_the_sides_of_a_comparison_are_the_articles_and_years_it_names() -> None:
+    from qa.newsaware import Side, question_sides
+
+    asked = (
+        "How did the number of US troops change between the 2021 article on the end of the US "
+        "combat mission and the July 2024 Shafaq News article?"
+    )
+    assert question_sides(asked) == [
+        Side(frozenset({"2021"}), "end of US combat mission"),
+        Side(frozenset({"2024"}), "Shafaq News"),
+    ]
+    # a year outside the article phrases is a side of its own
+    assert question_sides("How did views shift from the report cited in 2021 to the 2024 article?") == [
+        Side(frozenset({"2021"}), ""),
+        Side(frozenset({"2024"}), ""),
+    ]
+    # "the articles" names none of them; one side is no comparison
+    assert question_sides("How do the articles differ on ISIS?") == []
+    assert question_sides("What did the 2021 article say about troop numbers?") == []
+
+
+def test_an_undated_article_fits_the_year_of_its_latest_events_or_the_next() -> None:
+    from qa.newsaware import fits_year
+
+    undated = article_time(Article("b", None, None, None, "In 2018 and in 2019 the troops ..."))
+    assert fits_year(undated, "2019") and fits_year(undated, "2020")
+    assert not fits_year(undated, "2018") and not fits_year(undated, "2021")
+    dated = article_time(Article("a", None, "2021-05-09", None, "In 2019 ..."))
+    assert fits_year(dated, "2021") and not fits_year(dated, "2020")
+    assert not fits_year(article_time(Article("c", None, None, None, "no year")), "2021")
