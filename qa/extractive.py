@@ -12,6 +12,7 @@ corpus never mentions, the answerer abstains and still lists the passages.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -51,7 +52,14 @@ _TIME_Q = re.compile(
     r"^\s*(when|what (year|date|month|day)|in (what|which) (year|month)|on what date)\b", re.I
 )
 # "Who said ...?" asks for a name; "Who is Fadel Abu Ragheef?" asks what the named person is.
-_PERSON_Q = re.compile(r"^\s*(who|whom)\b(?!\s+(is|was|are|were)\s+[A-Z][^?]*\?\s*$)", re.I)
+_PERSON_Q = re.compile(
+    r"^\s*(who|whom)\b(?!\s+(is|was|are|were)\s+[A-Z][^?]*\?\s*$)"
+    # "Which official claimed ...?", "Which head of state must ...?": a person by their role
+    r"|^\s*(which|what)\s+([\w-]+\s+){0,2}?(officials?|leaders?|commanders?|president|(prime )?minister|"
+    r"premier|spokes(man|woman|person)|experts?|analysts?|researchers?|writers?|journalists?|lawmakers?|"
+    r"MPs?|politicians?|generals?|head of state|envoy|ambassador|diplomats?|clerics?|person|man|woman)\b",
+    re.I,
+)
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|dozen)\b", re.I
 )
@@ -114,6 +122,29 @@ def question_entities(question: str) -> list[list[str]]:
     return out
 
 
+# A country and its people are one name to the question: "Iraq's air arm" is "the Iraqi air force".
+_DEMONYM_ENDINGS = ("i", "n", "ian", "ish", "ese")
+_ALIASES = {"us": ("american", "america"), "american": ("us", "america"), "america": ("us", "american")}
+
+
+@functools.cache
+def name_forms(stem: str) -> frozenset[str]:
+    """The stems that count as a name's: itself, its demonym or country (iraq ~ iraqi, syria ~
+    syrian, iran ~ iranian, kurd ~ kurdish) and, for the US, american."""
+    forms = {stem, *_ALIASES.get(stem, ())}
+    if len(stem) >= 4 and not stem.isdigit():
+        forms |= {stem + ending for ending in _DEMONYM_ENDINGS}
+        # back from a people to its country, but not from "i": al-Baghdadi is not Baghdad
+        back = _DEMONYM_ENDINGS[1:]
+        forms |= {stem[: -len(e)] for e in back if stem.endswith(e) and len(stem) - len(e) >= 4}
+    return frozenset(forms)
+
+
+def has_name(stems: list[str], bag: set[str] | frozenset[str]) -> bool:
+    """Does `bag` hold the name, in any of its forms?"""
+    return all(not name_forms(s).isdisjoint(bag) for s in stems)
+
+
 def question_type(question: str) -> str | None:
     if _COUNT_Q.search(question):
         return "count"
@@ -130,9 +161,21 @@ def _type_ok(kind: str | None, sentence: str, question: str) -> bool | None:
     if kind == "time":
         return bool(_DATE.search(sentence))
     if kind == "person":
-        asked = question.lower()
-        return any(name.lower() not in asked for name in _NAME.findall(sentence))
+        return any(_new_name(name, question) for name in _NAME.findall(sentence))
     return None
+
+
+def _new_name(name: str, question: str) -> bool:
+    """Is `name` ("Qusai al-Anbari") someone the question does not already name? "The Iraqi" is
+    no name (a capital after a sentence's first word), and "Al-Anbar" none new when the question
+    says "Anbar"."""
+    words = re.findall(r"[a-z]+", name.lower())
+    if words[0] in STOPWORDS:
+        words = words[1:]
+        if len(words) < 2:
+            return False
+    asked = set(re.findall(r"[a-z]+", question.lower()))
+    return any(w not in asked for w in words if w != "al")
 
 
 def cite_marker(sentence: str, n: int) -> str:
@@ -205,7 +248,7 @@ class ExtractiveAnswerer:
         total = sum(weights)
         if not total:
             return 0.0
-        missing = sum(w for stems, w in zip(entities, weights, strict=True) if not set(stems) <= context)
+        missing = sum(w for stems, w in zip(entities, weights, strict=True) if not has_name(stems, context))
         return missing / total
 
     def _is_heading(self, sentence: int) -> bool:
@@ -220,7 +263,7 @@ class ExtractiveAnswerer:
 
     def _unknown_entities(self, entities: list[list[str]]) -> int:
         """How many of the question's names and numbers no article contains."""
-        return sum(1 for stems in entities if all(s not in self._idf for s in stems))
+        return sum(1 for stems in entities if all(name_forms(s).isdisjoint(self._idf) for s in stems))
 
     def candidates(
         self, question: str, query_vector: np.ndarray, passages: list[Passage], focus: str | None = None

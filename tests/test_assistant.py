@@ -138,6 +138,14 @@ def test_a_change_over_time_lists_values_oldest_first_with_sources_and_dates(see
     assert any("oldest first" in note for note in answer.notes)
 
 
+def test_a_question_for_an_official_gets_the_officials_name(seed_assistant) -> None:
+    answer = seed_assistant.ask(
+        "Which official claimed that new US patrols on the Iraqi-Syrian border were meant to let ISIS "
+        "resume attacks?"
+    )
+    assert "Qusai al-Anbari" in answer.text and not answer.abstained
+
+
 def test_the_articles_a_comparison_names_are_each_read_whole(seed_assistant) -> None:
     answer = seed_assistant.ask(
         "How did US troop numbers in Iraq change between the 2021 article on the end of the US "

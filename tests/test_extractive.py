@@ -1,0 +1,34 @@
+"""The extractive answerer's reading of questions and sentences, without the model."""
+
+from qa.extractive import has_name, name_forms, question_type
+from qa.terms import terms
+
+
+def test_a_country_and_its_people_are_one_name() -> None:
+    sentence = set(terms("As for the Iraqi air force, it is still weak against drone attacks."))
+    assert has_name(terms("Iraq's"), sentence)
+    assert has_name(terms("Syria"), set(terms("the Syrian war")))
+    assert has_name(terms("Kurds"), set(terms("the Kurdish region")))
+    assert has_name(terms("US"), set(terms("the American forces")))
+    # a person's name is not the city it ends like: al-Baghdadi is not Baghdad
+    assert "baghdad" not in name_forms(terms("Baghdadi")[0])
+    assert not has_name(terms("Baghdadi"), set(terms("an attack in Baghdad")))
+
+
+def test_a_question_for_a_role_asks_for_a_person() -> None:
+    assert question_type("Which official claimed that the patrols were part of a plan?") == "person"
+    assert question_type("Which head of state must make it a condition?") == "person"
+    assert question_type("Who said Iraq still needs the coalition?") == "person"
+    assert question_type("Who is Fadel Abu Ragheef?") is None  # asks what he is
+    assert question_type("What purpose do the articles attribute to the US presence?") is None
+
+
+def test_a_person_answer_must_name_someone_the_question_does_not() -> None:
+    from qa.extractive import _type_ok
+
+    asked = "Which official claimed that US patrols near Anbar were part of a plan?"
+    assert (
+        _type_ok("person", "The Iraqi official claimed that these moves are part of a plan.", asked) is False
+    )
+    assert _type_ok("person", "Qusai al-Anbari, the head of Badr's office in Al-Anbar, said so.", asked)
+    assert _type_ok("person", "The patrols in Al-Anbar were new.", asked) is False
