@@ -47,7 +47,11 @@ ABSTAIN_TEXT = (
     "The articles don't answer this. The closest passages are listed below, but none of them says it."
 )
 
-_COUNT_Q = re.compile(r"\bhow (many|much)\b|^\s*what (number|percentage|share|amount|proportion)\b", re.I)
+_COUNT_Q = re.compile(
+    r"\bhow (many|much)\b|\bwhat (number|percentage|share|amount|proportion|fraction|size)\b"
+    r"|^\s*how (large|big|small) (a |an )?(share|part|portion|proportion|fraction|number|force|contingent)\b",
+    re.I,
+)
 _TIME_Q = re.compile(
     r"^\s*(when|what (year|date|month|day)|in (what|which) (year|month)|on what date)\b", re.I
 )
@@ -60,11 +64,21 @@ _PERSON_Q = re.compile(
     r"MPs?|politicians?|generals?|head of state|envoy|ambassador|diplomats?|clerics?|person|man|woman)\b",
     re.I,
 )
-_NUMBER = re.compile(
-    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|dozen)\b", re.I
+# A number in full ("2,500", "5.200", "2011") or in words ("a third", "double"); a count is not a year.
+_COUNT = re.compile(
+    r"\d[\d,.]*\d|\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|"
+    r"dozen|half|third|quarter|fifth|double[ds]?|triple[ds]?|twice|halved)\b",
+    re.I,
 )
+_YEAR_Q = re.compile(r"\b(what|which) year\b", re.I)
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-_DATE = re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b", re.I)
+_DATE = re.compile(
+    rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b"
+    # a time told from another: "two days later", "a week after the strike", "months earlier"
+    r"|\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|few|several|\d+)\s+"
+    r"(days?|weeks?|months?|years?)\s+(later|after|before|earlier|ago)\b",
+    re.I,
+)
 _YEARLIKE = re.compile(r"(19|20)\d\d")
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[- ](?:al-|Al-)?[A-Z][a-z]+)+")
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$")
@@ -146,6 +160,17 @@ def has_name(stems: list[str], bag: set[str] | frozenset[str]) -> bool:
 
 
 def question_type(question: str) -> str | None:
+    """What the answer must hold: "count" (a number), "time" (a date), "person" (a new name), or None.
+
+    A question put after a premise ("Militias want Baghdad to act on a resolution: when was it
+    passed?") is typed by what follows the colon."""
+    asked = _type_of(question)
+    if asked is None and ":" in question:
+        asked = _type_of(question.rsplit(":", 1)[1])
+    return asked
+
+
+def _type_of(question: str) -> str | None:
     if _COUNT_Q.search(question):
         return "count"
     if _TIME_Q.search(question):
@@ -156,9 +181,11 @@ def question_type(question: str) -> str | None:
 
 
 def _type_ok(kind: str | None, sentence: str, question: str) -> bool | None:
-    if kind == "count":
-        return bool(_NUMBER.search(sentence))
+    if kind == "count":  # a year is no count: "the 2011 pullout" does not say how much was seized
+        return any(not _YEARLIKE.fullmatch(m.group(0)) for m in _COUNT.finditer(sentence))
     if kind == "time":
+        if _YEAR_Q.search(question):  # "In what year ...?": "two years after" will not do
+            return bool(_YEARLIKE.search(sentence))
         return bool(_DATE.search(sentence))
     if kind == "person":
         return any(_new_name(name, question) for name in _NAME.findall(sentence))

@@ -32,3 +32,21 @@ def test_a_person_answer_must_name_someone_the_question_does_not() -> None:
     )
     assert _type_ok("person", "Qusai al-Anbari, the head of Badr's office in Al-Anbar, said so.", asked)
     assert _type_ok("person", "The patrols in Al-Anbar were new.", asked) is False
+
+
+def test_what_a_count_or_a_time_question_needs() -> None:
+    from qa.extractive import _type_ok
+
+    assert question_type("Privately, what size of contingent would he like to keep?") == "count"
+    assert question_type("How large a share of the country did ISIS seize?") == "count"
+    # a question after a premise is typed by what follows the colon
+    assert question_type("Militias want the resolution applied: when was it passed?") == "time"
+    share = "How large a share of the country did ISIS seize after the 2011 pullout?"
+    assert _type_ok("count", "A third of Iraq fell after the collapse of its forces.", share)
+    assert _type_ok("count", "The US withdrew in 2011, which ended with ISIS in control.", share) is False
+    assert _type_ok("count", "Attacks are on track to double in 2024.", "How many attacks?")
+    when = "When was the resolution passed?"
+    assert _type_ok("time", "Parliament approved two days later a non-binding resolution.", when)
+    year = "In what year was ISIS defeated in Iraq?"
+    assert _type_ok("time", "Even two years after the defeat of ISIS, raids go on.", year) is False
+    assert _type_ok("time", "Despite the defeat of the organization in 2017, forces remained.", year)
