@@ -3,10 +3,11 @@
     split_question("In what year was ISIS defeated in Iraq, and how many attacks were reported in 2023?")
     -> ["In what year was ISIS defeated in Iraq?", "how many attacks were reported in 2023?"]
 
-A part starts at ", and" / "and" / ";" followed by a question word. A lead-in ending
+A part starts at ", and" / "and" / ";" followed by a question word ("by what" too). A lead-in ending
 in a colon ("The UN said ISIS could still strike Baghdad: which team ..., and which
 attack ...?") gives context to every part. A later part that points back
-("..., and who leads it?") carries the first part in brackets. A question that
+("..., and who leads it?") or is too short for a verb ("..., and by what aircraft?")
+carries the first part in brackets. A question that
 asks one thing is returned as it is, in a list of one.
 """
 
@@ -16,10 +17,14 @@ import re
 
 from qa.followup import points_back
 
-_WH = r"(?:how|what|when|where|which|who|whom|whose|why|in (?:what|which|how)|did|does|do|is|are|was|were)"
+_WH = (
+    r"(?:how|what|when|where|which|who|whom|whose|why|(?:in|by|with|from|for|at|on) (?:what|which|whom)|"
+    r"did|does|do|is|are|was|were)"
+)
 _SPLIT = re.compile(rf"(?:,\s*and\s+|;\s*(?:and\s+)?|\s+and\s+)(?={_WH}\b)", re.I)
 _LEAD_IN = re.compile(r"^(?P<lead>[^:?]{10,}):\s+(?P<rest>.+)$")
 _MIN_PART_WORDS = 3
+_ELLIPTIC_WORDS = 4  # "..., and by what aircraft?": a part this short leaves its verb to the first
 
 
 def _as_question(part: str) -> str:
@@ -38,8 +43,12 @@ def split_question(question: str) -> list[str]:
     if len(pieces) < 2 or len(pieces) > 4 or any(len(p.split()) < _MIN_PART_WORDS for p in pieces):
         return [question]
     parts = [_as_question(f"{lead}: {p}" if lead else p) for p in pieces]
-    # "..., and who leads it?": a later part that points back borrows the first part's words.
+    # "..., and who leads it?", "..., and by what aircraft?": a later part that points back, or
+    # leaves out its verb, borrows the first part's words.
     subject = parts[0].rstrip("?")
     return [parts[0]] + [
-        f"{part} ({subject})" if not lead and points_back(part) else part for part in parts[1:]
+        f"{part} ({subject})"
+        if not lead and (points_back(part) or len(part.split()) <= _ELLIPTIC_WORDS)
+        else part
+        for part in parts[1:]
     ]

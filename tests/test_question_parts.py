@@ -35,3 +35,10 @@ def test_and_between_nouns_does_not_split() -> None:
 
 def test_tiny_fragments_are_not_parts() -> None:
     assert split_question("Who and why?") == ["Who and why?"]
+
+
+def test_a_part_without_its_own_verb_borrows_the_first_parts() -> None:
+    assert split_question("Where was the ISIS group targeted, and by what aircraft?") == [
+        "Where was the ISIS group targeted?",
+        "by what aircraft? (Where was the ISIS group targeted)",
+    ]
