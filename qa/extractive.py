@@ -159,6 +159,32 @@ def has_name(stems: list[str], bag: set[str] | frozenset[str]) -> bool:
     return all(not name_forms(s).isdisjoint(bag) for s in stems)
 
 
+_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
+_CAPITALISED_RUN = re.compile(r"[A-Z][a-z]+(?:\s+(?:(?:of|the|for|and)\s+)*[A-Z][a-z]+)+")
+_CONNECTORS = frozenset({"of", "the", "for", "and"})
+
+
+def question_acronyms(question: str) -> dict[str, str]:
+    """The question's acronyms ("UN", "PMF"), lower-cased, each with its stem."""
+    found = {}
+    for word in _ACRONYM.findall(question):
+        stems = terms(word)
+        if stems:
+            found[word.lower()] = stems[0]
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def initials(text: str) -> frozenset[str]:
+    """The initials of every run of capitalised words in `text`, lower-cased: "United Nations
+    Sanctions Monitoring Team" gives "un", "uns", "nsm", ...; "Popular Mobilization Forces" "pmf"."""
+    found: set[str] = set()
+    for run in _CAPITALISED_RUN.findall(text):
+        letters = "".join(w[0].lower() for w in run.split() if w not in _CONNECTORS)
+        found |= {letters[i:j] for i in range(len(letters)) for j in range(i + 2, len(letters) + 1)}
+    return frozenset(found)
+
+
 def question_type(question: str) -> str | None:
     """What the answer must hold: "count" (a number), "time" (a date), "person" (a new name), or None.
 
@@ -304,6 +330,7 @@ class ExtractiveAnswerer:
         kind = question_type(focus or question)
         question_terms = set(terms(question))
         entities = question_entities(focus or question)
+        acronyms = question_acronyms(focus or question)
         w = self.scoring
         # What the question says about its names: "succeeded ... as leader", "population".
         relation = set(terms(focus or question)) - {t for stems in entities for t in stems}
@@ -333,6 +360,9 @@ class ExtractiveAnswerer:
                 # A year stated next to the sentence scopes it too ("In the first half of 2024, ...
                 # In Iraq, 137 partnered operations ..."): it is not missing.
                 own |= {t for t in window if _YEARLIKE.fullmatch(t)}
+                if acronyms:  # "the UN" is "the United Nations Sanctions Monitoring Team"
+                    spelled = {stem for acronym, stem in acronyms.items() if acronym in initials(text)}
+                    own, window = own | spelled, window | spelled
                 ok = _type_ok(kind, text, question)
                 score = (
                     w.cosine * max(cosine, 0.0)

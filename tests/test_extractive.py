@@ -50,3 +50,13 @@ def test_what_a_count_or_a_time_question_needs() -> None:
     year = "In what year was ISIS defeated in Iraq?"
     assert _type_ok("time", "Even two years after the defeat of ISIS, raids go on.", year) is False
     assert _type_ok("time", "Despite the defeat of the organization in 2017, forces remained.", year)
+
+
+def test_an_acronym_is_found_spelled_out() -> None:
+    from qa.extractive import initials, question_acronyms
+
+    assert question_acronyms("Which UN team said so, and what is the PMF?") == {"un": "un", "pmf": "pmf"}
+    assert "un" in initials("A report by the United Nations Sanctions Monitoring Team stated that")
+    assert "pmf" in initials("the Popular Mobilization Forces (PMF), a voluntary force")
+    assert "irgc" in initials("the Islamic Revolutionary Guard Corps")
+    assert "un" not in initials("The report was issued under pressure.")
