@@ -208,7 +208,8 @@ def _type_of(question: str) -> str | None:
 
 def _type_ok(kind: str | None, sentence: str, question: str) -> bool | None:
     if kind == "count":  # a year is no count: "the 2011 pullout" does not say how much was seized
-        return any(not _YEARLIKE.fullmatch(m.group(0)) for m in _COUNT.finditer(sentence))
+        counts = [m for m in _COUNT.finditer(sentence) if not _YEARLIKE.fullmatch(m.group(0))]
+        return bool(counts) and _counts_in_place(sentence, counts, question)
     if kind == "time":
         if _YEAR_Q.search(question):  # "In what year ...?": "two years after" will not do
             return bool(_YEARLIKE.search(sentence))
@@ -216,6 +217,48 @@ def _type_ok(kind: str | None, sentence: str, question: str) -> bool | None:
     if kind == "person":
         return any(_new_name(name, question) for name in _NAME.findall(sentence))
     return None
+
+
+_COUNTED = re.compile(r"\b(?i:how (?:many|much))\s+(?:[A-Z][\w-]*\s+)*([a-z][\w-]*)")
+
+
+def counted_term(question: str) -> str | None:
+    """What a "how many" question counts, as a term: "How many US troops ...?" -> "troop"."""
+    match = _COUNTED.search(question)
+    found = terms(match.group(1)) if match else []
+    return found[0] if found else None
+
+
+_PLACE_Q = re.compile(r"\bin ([A-Z][a-z]+(?:\s+(?:and\s+)?[A-Z][a-z]+)*)")
+_PLACE_S = re.compile(r"\b(?:in|to) (?:the )?([A-Z][a-z]+)")
+_PLACE_REACH = 12  # words between a count and the place it is a count of
+
+
+def _counts_in_place(sentence: str, counts: list[re.Match[str]], question: str) -> bool:
+    """Is a count of the sentence a count *in* the place the question names ("How many US troops
+    are deployed in Syria?")? Yes when a count stands within a few words of that place (or its
+    people: Syrian), or when the sentence names no place of its own next to its counts; no when it
+    names the place only far from them ("2,500 troops ... which took control of Iraq and Syria in
+    2014") or puts its counts in another ("about 2,500 US troops deployed in Iraq")."""
+    places = {
+        w
+        for run in _PLACE_Q.findall(question)
+        for w in run.split()
+        if w != "and" and w.lower() not in _MONTHS
+    }
+    if not places:
+        return True
+
+    def word_at(offset: int) -> int:
+        return len(sentence[:offset].split())
+
+    at_counts = [word_at(m.start()) for m in counts]
+    words = sentence.split()
+    at_place = [i for i, w in enumerate(words) if any(w.strip("\"'“”(),.;:").startswith(p) for p in places)]
+    if at_place:
+        return any(abs(i - j) <= _PLACE_REACH for i in at_counts for j in at_place)
+    elsewhere = [word_at(m.start()) for m in _PLACE_S.finditer(sentence) if m.group(1).lower() not in _MONTHS]
+    return not any(abs(i - j) <= _PLACE_REACH for i in at_counts for j in elsewhere)
 
 
 def _new_name(name: str, question: str) -> bool:
@@ -331,6 +374,7 @@ class ExtractiveAnswerer:
         question_terms = set(terms(question))
         entities = question_entities(focus or question)
         acronyms = question_acronyms(focus or question)
+        counted = counted_term(focus or question) if kind == "count" else None
         w = self.scoring
         # What the question says about its names: "succeeded ... as leader", "population".
         relation = set(terms(focus or question)) - {t for stems in entities for t in stems}
@@ -376,7 +420,7 @@ class ExtractiveAnswerer:
                 score -= w.missing_entity * (w.nearby * nearby + (1 - w.nearby) * in_sentence)
                 if timely:  # "in 2024", "the latest": the article of that time
                     score += w.timely
-                if ok is False:
+                if ok is False or (counted and counted not in own):  # "how many troops": of troops
                     score -= w.type_miss
                 if relation and not relation & window:
                     score -= w.no_relation

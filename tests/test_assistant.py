@@ -63,6 +63,12 @@ def test_unanswerable_question_abstains_and_lists_closest_passages(seed_assistan
     assert answer.passages
 
 
+def test_a_figure_for_another_place_is_no_answer(seed_assistant) -> None:
+    # the articles give US troop numbers for Iraq, never for Syria
+    answer = seed_assistant.ask("How many US troops are currently deployed in Syria?")
+    assert answer.abstained and answer.text == ABSTAIN_TEXT
+
+
 def test_answer_to_dict_is_json(seed_assistant) -> None:
     data = json.loads(json.dumps(seed_assistant.ask("Who heads US Central Command?").to_dict()))
     assert set(data) >= {"question", "text", "citations", "passages", "abstained", "settings_hash"}

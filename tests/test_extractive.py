@@ -60,3 +60,21 @@ def test_an_acronym_is_found_spelled_out() -> None:
     assert "pmf" in initials("the Popular Mobilization Forces (PMF), a voluntary force")
     assert "irgc" in initials("the Islamic Revolutionary Guard Corps")
     assert "un" not in initials("The report was issued under pressure.")
+
+
+def test_a_count_must_be_of_the_place_the_question_names() -> None:
+    from qa.extractive import _type_ok, counted_term
+
+    asked = "How many US troops are currently deployed in Syria?"
+    assert counted_term(asked) == "troop"
+    assert counted_term("How many ISIS attacks did CENTCOM count?") == "attack"
+    # the count is put in another place, or the place is named far from the count
+    assert _type_ok("count", "There are about 2,500 US troops still deployed in Iraq.", asked) is False
+    far = (
+        "The US troops, which have already been reduced from 5.200 to 2.500, are part of the "
+        "Operation Inherent Resolve, the international military intervention led by the US against "
+        "the Islamic State, which took control of large swathes of Iraq and Syria in 2014."
+    )
+    assert _type_ok("count", far, asked) is False
+    assert _type_ok("count", "In Syria, 59 operations were conducted alongside the SDF.", asked)
+    assert _type_ok("count", "About 900 US troops remain, officials said.", asked)  # no place of its own
