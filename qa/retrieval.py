@@ -186,6 +186,37 @@ def fuse(rankings: list[tuple[list[tuple[int, float]], float]], rrf_k: int) -> l
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
 
 
+def article_leaders(
+    rankings: list[tuple[list[tuple[int, float]], float]], article_of: np.ndarray, rrf_k: int
+) -> list[int]:
+    """Each article's best passage, as if the article were searched alone: every ranking restricted
+    to the article's passages, ranks counted within the article, fused.
+
+    An article that ranks low overall still has a passage that fits the question best *within it*
+    (where it states its own position); counting ranks within the article finds that passage,
+    where the global ranks of a weak article's passages are all deep and say little.
+    """
+    scores: dict[int, float] = {}
+    for ranking, weight in rankings:
+        if not weight:
+            continue
+        seen: dict[int, int] = {}
+        for row, _ in ranking:
+            article = int(article_of[row])
+            seen[article] = rank = seen.get(article, 0) + 1
+            scores[row] = scores.get(row, 0.0) + weight / (rrf_k + rank)
+    best: dict[int, int] = {}
+    for row, _ in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
+        best.setdefault(int(article_of[row]), row)
+    return list(best.values())
+
+
+def leaders_first(fused: list[tuple[int, float]], leaders: list[int]) -> list[tuple[int, float]]:
+    """`fused` with the `leaders` first, in their fused order, then the rest in theirs."""
+    lead = set(leaders)
+    return [x for x in fused if x[0] in lead] + [x for x in fused if x[0] not in lead]
+
+
 def _overlap(a: Passage, b: Passage) -> float:
     """Share of the shorter passage that the two have in common (0 across articles)."""
     if a.doc_id != b.doc_id:
@@ -200,13 +231,15 @@ def _rankings(
     query_vector: np.ndarray,
     settings: Settings,
     allowed: Allowed | None = None,
+    fetch_k: int | None = None,
 ) -> list[tuple[list[tuple[int, float]], float]]:
     """The dense, BM25 and best-sentence rankings of one query, with their fusion weights.
 
-    With `allowed` (what a filter admits), every ranking is the best `fetch_k` of the admitted
-    passages, so a filter never starves the result.
+    Each ranking holds its best `fetch_k` passages (default `settings.fetch_k`). With `allowed`
+    (what a filter admits), those are the best of the admitted passages, so a filter never starves
+    the result.
     """
-    fetch_k = settings.fetch_k
+    fetch_k = fetch_k or settings.fetch_k
     rows = None if allowed is None else allowed.passages
     dense = dense_ranking(index, query_vector, fetch_k, rows) if settings.dense_weight else []
     weights = None if allowed is None else allowed.weights
@@ -265,21 +298,18 @@ def hybrid_search(
     allowed = allowed_rows(index, filters)
     if allowed is not None and not allowed.passages.any():
         return []
-    rankings = _rankings(index, topic, query_vector, settings, allowed)
+    # "How do the articles differ?": every article with a say is searched deeper, article by article.
+    compare = question_mode(question) == "positions"
+    fetch_k = max(settings.fetch_k, settings.compare_fetch_k) if compare else settings.fetch_k
+    rankings = _rankings(index, topic, query_vector, settings, allowed, fetch_k)
     dense_scores, sparse_scores = dict(rankings[0][0]), dict(rankings[1][0])
     parts = split_question(topic)
     if len(parts) > 1:  # a question that asks two things: each part brings its own evidence too
         for part in parts:
-            rankings += _rankings(index, part, embedder.query_vector(part), settings, allowed)
+            rankings += _rankings(index, part, embedder.query_vector(part), settings, allowed, fetch_k)
     fused = fuse(rankings, settings.rrf_k)
-    if question_mode(question) == "positions":
-        # "How do the articles differ?": each article's best passage first, then the rest.
-        first_of: dict[str, int] = {}
-        for i, (row, _) in enumerate(fused):
-            first_of.setdefault(index.passages[row].doc_id, i)
-        leaders = sorted(first_of.values())
-        lead = set(leaders)
-        fused = [fused[i] for i in leaders] + [x for i, x in enumerate(fused) if i not in lead]
+    if compare:  # each article's own best passage first (its position), then the rest
+        fused = leaders_first(fused, article_leaders(rankings, index.passage_article, settings.rrf_k))
     chosen: list[Passage] = []
     for row, score in fused:
         passage = replace(

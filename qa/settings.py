@@ -81,6 +81,16 @@ class Settings(BaseSettings):
     hnsw_min_passages: int = Field(50_000, ge=1, description="Passage count from which 'auto' picks HNSW.")
     k: int = Field(5, ge=1, le=100, description="Passages returned by retrieval and shown with an answer.")
     fetch_k: int = Field(20, ge=1, le=1000, description="Candidates taken from each retriever before fusion.")
+    compare_fetch_k: int = Field(
+        100,
+        ge=1,
+        le=1000,
+        description=(
+            'Candidates taken from each retriever for a question that compares the articles ("How do '
+            'the articles differ?"): deeper than fetch_k, so that an article ranking low overall still '
+            "gets its best passage, found by searching each article alone, among the first results."
+        ),
+    )
     rrf_k: int = Field(
         5,
         ge=1,

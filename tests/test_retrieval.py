@@ -145,3 +145,14 @@ def test_a_filter_ranks_like_the_whole_index_restricted_to_it(seed_assistant) ->
         assert sentence_ranking(index, query, 20, allowed) == [x for x in whole if x[0] in rows][:20]
         whole = sorted(bm25_ranking(index, question, everything), key=lambda x: (-x[1], x[0]))
         assert bm25_ranking(index, question, 20, allowed.passages) == [x for x in whole if x[0] in rows][:20]
+
+
+def test_a_comparison_question_gets_every_article_first_even_one_that_ranks_low(seed_assistant) -> None:
+    """A question on how the articles differ: one passage per article leads, including an article none of
+    whose passages is among the best 20 of any ranking for the question on its own."""
+    question = "Should US forces remain in Iraq? Contrast the positions in the articles."
+    articles = set(seed_assistant.index.articles)
+    passages = seed_assistant.retrieve(question, k=len(articles))
+    assert {p.doc_id for p in passages} == articles
+    plain = seed_assistant.retrieve("Should US forces remain in Iraq?", k=10)
+    assert {p.doc_id for p in plain} != articles  # without the comparison, one article is missing
