@@ -618,14 +618,19 @@ class ExtractiveAnswerer:
             if not options:
                 return None
             _, _, _, cand, read = max(options, key=lambda o: (o[0], o[1]))
-            passage = read[cand.passage_rank]
-            rank = next((i for i, p in enumerate(combined) if p.passage_id == passage.passage_id), None)
-            if rank is None:
-                rank = len(combined)
-                combined.append(passage)
-            chosen.append(dataclasses.replace(cand, passage_rank=rank))
+            chosen.append(self._cited_in(combined, read, cand))
         chosen.sort(key=lambda c: self._time_of(c).sort_key)
         return self._compose_sides(question, combined, chosen, "values", confidence)
+
+    @staticmethod
+    def _cited_in(combined: list[Passage], read: list[Passage], cand: Candidate) -> Candidate:
+        """`cand`, found among `read`, renumbered to its passage in `combined` (added when new)."""
+        passage = read[cand.passage_rank]
+        rank = next((i for i, p in enumerate(combined) if p.passage_id == passage.passage_id), None)
+        if rank is None:
+            rank = len(combined)
+            combined.append(passage)
+        return dataclasses.replace(cand, passage_rank=rank)
 
     def _side_articles(
         self, side: Side, topic: str, passages: list[Passage], embed: Callable[[str], np.ndarray]
