@@ -16,7 +16,12 @@ def source_line(title: str | None, outlet: str | None, date: str | None, doc_id:
 
 
 def score_line(passage: Passage) -> str:
-    """ "score 0.6430 · cosine 0.74 · BM25 7.20": the fused score and the rankers that found it."""
+    """ "score 0.6430 · cosine 0.74 · BM25 7.20": the fused score and the rankers that found it.
+
+    A passage no ranker scored was read by the answerer with its whole article (a comparison of
+    named articles looks beyond the retrieved passages), and says so."""
+    if not passage.score and passage.dense_score is None and passage.bm25_score is None:
+        return "read with its whole article, not retrieved"
     scores = f"score {passage.score:.4f}"
     if passage.dense_score is not None:
         scores += f" · cosine {passage.dense_score:.2f}"

@@ -159,7 +159,11 @@ def test_the_articles_a_comparison_names_are_each_read_whole(seed_assistant) -> 
     )
     assert [c.doc_id[:3] for c in answer.citations] == ["002", "003"]  # oldest first
     assert "5.200" in answer.text and "2,500" in answer.text
-    # the passages listed hold every quote, including one retrieval alone did not reach
+    # the passages listed hold every quote, including one retrieval alone did not reach, which
+    # says so where its scores would be
+    from qa.render import score_line
+
+    assert any(score_line(p) == "read with its whole article, not retrieved" for p in answer.passages)
     for citation in answer.citations:
         assert any(
             p.doc_id == citation.doc_id and p.start <= citation.start and citation.end <= p.end
