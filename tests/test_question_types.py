@@ -1,6 +1,6 @@
-"""The extractive answerer's reading of questions and sentences, without the model."""
+"""What a question asks for and whether a sentence holds it (qa.question_types), without the model."""
 
-from qa.extractive import has_name, name_forms, question_type
+from qa.question_types import has_name, name_forms, question_type
 from qa.terms import terms
 
 
@@ -24,36 +24,36 @@ def test_a_question_for_a_role_asks_for_a_person() -> None:
 
 
 def test_a_person_answer_must_name_someone_the_question_does_not() -> None:
-    from qa.extractive import _type_ok
+    from qa.question_types import has_type
 
     asked = "Which official claimed that US patrols near Anbar were part of a plan?"
     assert (
-        _type_ok("person", "The Iraqi official claimed that these moves are part of a plan.", asked) is False
+        has_type("person", "The Iraqi official claimed that these moves are part of a plan.", asked) is False
     )
-    assert _type_ok("person", "Qusai al-Anbari, the head of Badr's office in Al-Anbar, said so.", asked)
-    assert _type_ok("person", "The patrols in Al-Anbar were new.", asked) is False
+    assert has_type("person", "Qusai al-Anbari, the head of Badr's office in Al-Anbar, said so.", asked)
+    assert has_type("person", "The patrols in Al-Anbar were new.", asked) is False
 
 
 def test_what_a_count_or_a_time_question_needs() -> None:
-    from qa.extractive import _type_ok
+    from qa.question_types import has_type
 
     assert question_type("Privately, what size of contingent would he like to keep?") == "count"
     assert question_type("How large a share of the country did ISIS seize?") == "count"
     # a question after a premise is typed by what follows the colon
     assert question_type("Militias want the resolution applied: when was it passed?") == "time"
     share = "How large a share of the country did ISIS seize after the 2011 pullout?"
-    assert _type_ok("count", "A third of Iraq fell after the collapse of its forces.", share)
-    assert _type_ok("count", "The US withdrew in 2011, which ended with ISIS in control.", share) is False
-    assert _type_ok("count", "Attacks are on track to double in 2024.", "How many attacks?")
+    assert has_type("count", "A third of Iraq fell after the collapse of its forces.", share)
+    assert has_type("count", "The US withdrew in 2011, which ended with ISIS in control.", share) is False
+    assert has_type("count", "Attacks are on track to double in 2024.", "How many attacks?")
     when = "When was the resolution passed?"
-    assert _type_ok("time", "Parliament approved two days later a non-binding resolution.", when)
+    assert has_type("time", "Parliament approved two days later a non-binding resolution.", when)
     year = "In what year was ISIS defeated in Iraq?"
-    assert _type_ok("time", "Even two years after the defeat of ISIS, raids go on.", year) is False
-    assert _type_ok("time", "Despite the defeat of the organization in 2017, forces remained.", year)
+    assert has_type("time", "Even two years after the defeat of ISIS, raids go on.", year) is False
+    assert has_type("time", "Despite the defeat of the organization in 2017, forces remained.", year)
 
 
 def test_an_acronym_is_found_spelled_out() -> None:
-    from qa.extractive import initials, question_acronyms
+    from qa.question_types import initials, question_acronyms
 
     assert question_acronyms("Which UN team said so, and what is the PMF?") == {"un": "un", "pmf": "pmf"}
     assert "un" in initials("A report by the United Nations Sanctions Monitoring Team stated that")
@@ -63,18 +63,18 @@ def test_an_acronym_is_found_spelled_out() -> None:
 
 
 def test_a_count_must_be_of_the_place_the_question_names() -> None:
-    from qa.extractive import _type_ok, counted_term
+    from qa.question_types import counted_term, has_type
 
     asked = "How many US troops are currently deployed in Syria?"
     assert counted_term(asked) == "troop"
     assert counted_term("How many ISIS attacks did CENTCOM count?") == "attack"
     # the count is put in another place, or the place is named far from the count
-    assert _type_ok("count", "There are about 2,500 US troops still deployed in Iraq.", asked) is False
+    assert has_type("count", "There are about 2,500 US troops still deployed in Iraq.", asked) is False
     far = (
         "The US troops, which have already been reduced from 5.200 to 2.500, are part of the "
         "Operation Inherent Resolve, the international military intervention led by the US against "
         "the Islamic State, which took control of large swathes of Iraq and Syria in 2014."
     )
-    assert _type_ok("count", far, asked) is False
-    assert _type_ok("count", "In Syria, 59 operations were conducted alongside the SDF.", asked)
-    assert _type_ok("count", "About 900 US troops remain, officials said.", asked)  # no place of its own
+    assert has_type("count", far, asked) is False
+    assert has_type("count", "In Syria, 59 operations were conducted alongside the SDF.", asked)
+    assert has_type("count", "About 900 US troops remain, officials said.", asked)  # no place of its own

@@ -1,0 +1,206 @@
+"""What a question asks for, and whether a sentence holds it: the answer's type and the question's names.
+
+- `question_type(question)`: "count" (a number), "time" (a date), "person" (a new name), or None;
+  `has_type(kind, sentence, question)` tells whether a sentence gives it ("How many US troops are
+  deployed in Syria?" is not answered by a count put in Iraq).
+- `question_entities(question)`: the stems of its names and numbers; `has_name` finds a name in
+  its country or people form (Iraq's ~ Iraqi, US ~ American); `question_acronyms` and `initials`
+  find "UN" spelled out ("United Nations ...").
+- `counted_term(question)`: what a "how many" counts ("troop").
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from qa.terms import STOPWORDS, terms
+
+_COUNT_Q = re.compile(
+    r"\bhow (many|much)\b|\bwhat (number|percentage|share|amount|proportion|fraction|size)\b"
+    r"|^\s*how (large|big|small) (a |an )?(share|part|portion|proportion|fraction|number|force|contingent)\b",
+    re.I,
+)
+_TIME_Q = re.compile(
+    r"^\s*(when|what (year|date|month|day)|in (what|which) (year|month)|on what date)\b", re.I
+)
+# "Who said ...?" asks for a name; "Who is Fadel Abu Ragheef?" asks what the named person is.
+_PERSON_Q = re.compile(
+    r"^\s*(who|whom)\b(?!\s+(is|was|are|were)\s+[A-Z][^?]*\?\s*$)"
+    # "Which official claimed ...?", "Which head of state must ...?": a person by their role
+    r"|^\s*(which|what)\s+([\w-]+\s+){0,2}?(officials?|leaders?|commanders?|president|(prime )?minister|"
+    r"premier|spokes(man|woman|person)|experts?|analysts?|researchers?|writers?|journalists?|lawmakers?|"
+    r"MPs?|politicians?|generals?|head of state|envoy|ambassador|diplomats?|clerics?|person|man|woman)\b",
+    re.I,
+)
+# A number in full ("2,500", "5.200", "2011") or in words ("a third", "double"); a count is not a year.
+_COUNT = re.compile(
+    r"\d[\d,.]*\d|\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|"
+    r"dozen|half|third|quarter|fifth|double[ds]?|triple[ds]?|twice|halved)\b",
+    re.I,
+)
+_YEAR_Q = re.compile(r"\b(what|which) year\b", re.I)
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_DATE = re.compile(
+    rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b"
+    # a time told from another: "two days later", "a week after the strike", "months earlier"
+    r"|\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|few|several|\d+)\s+"
+    r"(days?|weeks?|months?|years?)\s+(later|after|before|earlier|ago)\b",
+    re.I,
+)
+_YEARLIKE = re.compile(r"(19|20)\d\d")
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:[- ](?:al-|Al-)?[A-Z][a-z]+)+")
+
+
+_ENTITY = re.compile(r"\b(?:\d[\d,.]*\d|\d|[A-Z][A-Za-z’'-]*[A-Za-z])\b")
+
+
+def question_entities(question: str) -> list[list[str]]:
+    """The stems of each name and number in the question (its first word aside)."""
+    words = question.split(maxsplit=1)
+    rest = words[1] if len(words) > 1 else ""
+    out = []
+    for word in _ENTITY.findall(rest):
+        stems = terms(word)
+        if stems and (word[0].isdigit() or word.lower() not in STOPWORDS):
+            out.append(stems)
+    return out
+
+
+# A country and its people are one name to the question: "Iraq's air arm" is "the Iraqi air force".
+_DEMONYM_ENDINGS = ("i", "n", "ian", "ish", "ese")
+_ALIASES = {"us": ("american", "america"), "american": ("us", "america"), "america": ("us", "american")}
+
+
+@functools.cache
+def name_forms(stem: str) -> frozenset[str]:
+    """The stems that count as a name's: itself, its demonym or country (iraq ~ iraqi, syria ~
+    syrian, iran ~ iranian, kurd ~ kurdish) and, for the US, american."""
+    forms = {stem, *_ALIASES.get(stem, ())}
+    if len(stem) >= 4 and not stem.isdigit():
+        forms |= {stem + ending for ending in _DEMONYM_ENDINGS}
+        # back from a people to its country, but not from "i": al-Baghdadi is not Baghdad
+        back = _DEMONYM_ENDINGS[1:]
+        forms |= {stem[: -len(e)] for e in back if stem.endswith(e) and len(stem) - len(e) >= 4}
+    return frozenset(forms)
+
+
+def has_name(stems: list[str], bag: set[str] | frozenset[str]) -> bool:
+    """Does `bag` hold the name, in any of its forms?"""
+    return all(not name_forms(s).isdisjoint(bag) for s in stems)
+
+
+_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
+_CAPITALISED_RUN = re.compile(r"[A-Z][a-z]+(?:\s+(?:(?:of|the|for|and)\s+)*[A-Z][a-z]+)+")
+_CONNECTORS = frozenset({"of", "the", "for", "and"})
+
+
+def question_acronyms(question: str) -> dict[str, str]:
+    """The question's acronyms ("UN", "PMF"), lower-cased, each with its stem."""
+    found = {}
+    for word in _ACRONYM.findall(question):
+        stems = terms(word)
+        if stems:
+            found[word.lower()] = stems[0]
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def initials(text: str) -> frozenset[str]:
+    """The initials of every run of capitalised words in `text`, lower-cased: "United Nations
+    Sanctions Monitoring Team" gives "un", "uns", "nsm", ...; "Popular Mobilization Forces" "pmf"."""
+    found: set[str] = set()
+    for run in _CAPITALISED_RUN.findall(text):
+        letters = "".join(w[0].lower() for w in run.split() if w not in _CONNECTORS)
+        found |= {letters[i:j] for i in range(len(letters)) for j in range(i + 2, len(letters) + 1)}
+    return frozenset(found)
+
+
+def question_type(question: str) -> str | None:
+    """What the answer must hold: "count" (a number), "time" (a date), "person" (a new name), or None.
+
+    A question put after a premise ("Militias want Baghdad to act on a resolution: when was it
+    passed?") is typed by what follows the colon."""
+    asked = _type_of(question)
+    if asked is None and ":" in question:
+        asked = _type_of(question.rsplit(":", 1)[1])
+    return asked
+
+
+def _type_of(question: str) -> str | None:
+    if _COUNT_Q.search(question):
+        return "count"
+    if _TIME_Q.search(question):
+        return "time"
+    if _PERSON_Q.search(question):
+        return "person"
+    return None
+
+
+def has_type(kind: str | None, sentence: str, question: str) -> bool | None:
+    """Does `sentence` hold what a question of type `kind` asks for? None: the question has no type."""
+    if kind == "count":  # a year is no count: "the 2011 pullout" does not say how much was seized
+        counts = [m for m in _COUNT.finditer(sentence) if not _YEARLIKE.fullmatch(m.group(0))]
+        return bool(counts) and _counts_in_place(sentence, counts, question)
+    if kind == "time":
+        if _YEAR_Q.search(question):  # "In what year ...?": "two years after" will not do
+            return bool(_YEARLIKE.search(sentence))
+        return bool(_DATE.search(sentence))
+    if kind == "person":
+        return any(_new_name(name, question) for name in _NAME.findall(sentence))
+    return None
+
+
+_COUNTED = re.compile(r"\b(?i:how (?:many|much))\s+(?:[A-Z][\w-]*\s+)*([a-z][\w-]*)")
+
+
+def counted_term(question: str) -> str | None:
+    """What a "how many" question counts, as a term: "How many US troops ...?" -> "troop"."""
+    match = _COUNTED.search(question)
+    found = terms(match.group(1)) if match else []
+    return found[0] if found else None
+
+
+_PLACE_Q = re.compile(r"\bin ([A-Z][a-z]+(?:\s+(?:and\s+)?[A-Z][a-z]+)*)")
+_PLACE_S = re.compile(r"\b(?:in|to) (?:the )?([A-Z][a-z]+)")
+_PLACE_REACH = 12  # words between a count and the place it is a count of
+
+
+def _counts_in_place(sentence: str, counts: list[re.Match[str]], question: str) -> bool:
+    """Is a count of the sentence a count *in* the place the question names ("How many US troops
+    are deployed in Syria?")? Yes when a count stands within a few words of that place (or its
+    people: Syrian), or when the sentence names no place of its own next to its counts; no when it
+    names the place only far from them ("2,500 troops ... which took control of Iraq and Syria in
+    2014") or puts its counts in another ("about 2,500 US troops deployed in Iraq")."""
+    places = {
+        w
+        for run in _PLACE_Q.findall(question)
+        for w in run.split()
+        if w != "and" and w.lower() not in _MONTHS
+    }
+    if not places:
+        return True
+
+    def word_at(offset: int) -> int:
+        return len(sentence[:offset].split())
+
+    at_counts = [word_at(m.start()) for m in counts]
+    words = sentence.split()
+    at_place = [i for i, w in enumerate(words) if any(w.strip("\"'“”(),.;:").startswith(p) for p in places)]
+    if at_place:
+        return any(abs(i - j) <= _PLACE_REACH for i in at_counts for j in at_place)
+    elsewhere = [word_at(m.start()) for m in _PLACE_S.finditer(sentence) if m.group(1).lower() not in _MONTHS]
+    return not any(abs(i - j) <= _PLACE_REACH for i in at_counts for j in elsewhere)
+
+
+def _new_name(name: str, question: str) -> bool:
+    """Is `name` ("Qusai al-Anbari") someone the question does not already name? "The Iraqi" is
+    no name (a capital after a sentence's first word), and "Al-Anbar" none new when the question
+    says "Anbar"."""
+    words = re.findall(r"[a-z]+", name.lower())
+    if words[0] in STOPWORDS:
+        words = words[1:]
+        if len(words) < 2:
+            return False
+    asked = set(re.findall(r"[a-z]+", question.lower()))
+    return any(w not in asked for w in words if w != "al")
