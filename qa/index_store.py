@@ -5,7 +5,9 @@ Usage:
 
 On disk, `index_dir/CURRENT` names the live build folder. A build is written
 to a fresh folder and CURRENT is swapped atomically at the end, so an
-interrupted build leaves the previous index usable. The manifest records
+interrupted build leaves the previous index usable; the vectors it had embedded
+wait in `index_dir/.embedding-checkpoint/` (`qa.embedding_checkpoint`), and the
+next build resumes from them. The manifest records
 what the index was built from (file hashes, model, splitting settings,
 format version) and the hash of every index file; a mismatch means rebuild,
 never a stale or corrupt answer. Where the passage vectors are searched
@@ -14,6 +16,7 @@ never a stale or corrupt answer. Where the passage vectors are searched
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -30,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from qa.corpus import SourceFile, list_sources, load_articles
+from qa.embedding_checkpoint import EmbeddingCheckpoint
 from qa.embeddings import SentenceTransformerEmbeddings, model_signature
 from qa.errors import QAError
 from qa.passages import make_passages, split_sentences
@@ -240,23 +244,11 @@ def build_index(
     by_id = articles_by_id(articles)
     sentence_texts = [by_id[s.doc_id].text[s.start : s.end] for s in sentences]
     all_texts = texts + sentence_texts
-    # Incremental: a text the previous build already embedded with the same model is not re-embedded,
-    # so adding, changing or deleting one article embeds only that article's new texts.
     signature = expected_manifest(settings, sources, embedder.model_path)["model_signature"]
-    known = _previous_vectors(settings.index_dir, signature, embedder)
-    matrix = np.zeros((len(all_texts), embedder.dimension), dtype=np.float32)
-    todo = [i for i, text in enumerate(all_texts) if text not in known]
-    for i, text in enumerate(all_texts):
-        if text in known:
-            matrix[i] = known[text]
-    chunk = max(settings.embedding_batch_size * 4, 64)
-    for at in range(0, len(todo), chunk):
-        on_progress("Embedding passages and sentences", at, len(todo))
-        batch = todo[at : at + chunk]
-        matrix[batch] = embedder.encode([all_texts[i] for i in batch])
-    on_progress("Embedding passages and sentences", len(todo), len(todo))
+    checkpoint = EmbeddingCheckpoint(settings.index_dir, signature, embedder.dimension)
+    matrix, embedded, resumed = _embed_texts(settings, embedder, all_texts, checkpoint, on_progress)
     passage_vectors, sentence_vectors = matrix[: len(texts)], matrix[len(texts) :]
-    reused = len(all_texts) - len(todo)
+    reused = len(all_texts) - embedded
 
     on_progress("Writing the index", 0, 1)
     index_dir = Path(settings.index_dir).expanduser()
@@ -310,8 +302,9 @@ def build_index(
             "counts": {"articles": len(articles), "passages": len(passages), "sentences": len(sentences)},
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "build_seconds": round(time.perf_counter() - started, 2),
-            "embedded_texts": len(todo),
-            "reused_texts": reused,
+            "embedded_texts": embedded,
+            "reused_texts": reused,  # from the live build or, resuming, from an interrupted one
+            "resumed_texts": resumed,
             "vector_store": record,
             "files": {
                 f.relative_to(build_dir).as_posix(): _sha256_file(f)
@@ -327,6 +320,7 @@ def build_index(
         _remove_build(settings, build_dir)
         raise
     _remove_old_builds(settings, index_dir, keep=final_dir.name)
+    checkpoint.clear()  # its vectors are in the live build now
     store, _ = open_store(settings, embedder, final_dir, record)
     # As `load_index` holds them: the matrix of every embedded text is let go.
     sentence_vectors = np.load(
@@ -350,6 +344,61 @@ def build_index(
         sentence_distinct=distinct,
         sentence_df=sentence_df,
     )
+
+
+# New vectors are checkpointed every this many texts: ~25 s of embedding here, the most an
+# interrupted build loses (Ctrl-C and exceptions lose nothing: what was embedded is saved first).
+CHECKPOINT_TEXTS = 2048
+EMBEDDING_STAGE = "Embedding passages and sentences"
+
+
+def _embed_texts(
+    settings: Settings,
+    embedder: SentenceTransformerEmbeddings,
+    all_texts: list[str],
+    checkpoint: EmbeddingCheckpoint,
+    on_progress: ProgressFn,
+) -> tuple[np.ndarray, int, int]:
+    """The vector of every text, how many were embedded now and how many an interrupted build had.
+
+    A text the live build embedded with the same model keeps its vector (so adding, changing or
+    deleting one article embeds only that article's new texts); so does one an interrupted build
+    checkpointed. The rest is embedded in chunks and checkpointed as it goes."""
+    known = _previous_vectors(settings.index_dir, checkpoint.model_signature, embedder)
+    matrix = np.zeros((len(all_texts), embedder.dimension), dtype=np.float32)
+    missing = []
+    for i, text in enumerate(all_texts):
+        vector = known.get(text)
+        if vector is None:
+            missing.append(i)
+        else:
+            matrix[i] = vector
+    del known
+    todo = checkpoint.restore(all_texts, missing, matrix)
+    resumed = len(missing) - len(todo)
+    if resumed:
+        message = f"Resuming: {resumed:,} of {len(missing):,} texts already embedded"
+        log.info("%s (checkpoint in %s).", message, checkpoint.directory)
+        on_progress(message, resumed, resumed)  # a step already done: its bar is full
+    chunk = max(settings.embedding_batch_size * 4, 64)
+    pending: list[int] = []  # embedded, not yet checkpointed
+    try:
+        for at in range(0, len(todo), chunk):
+            on_progress(EMBEDDING_STAGE, resumed + at, len(missing))
+            batch = todo[at : at + chunk]
+            matrix[batch] = embedder.encode([all_texts[i] for i in batch])
+            pending += batch
+            if len(pending) >= CHECKPOINT_TEXTS:
+                checkpoint.save([all_texts[i] for i in pending], matrix[pending])
+                pending = []
+    except BaseException:
+        with contextlib.suppress(OSError):  # keep what was embedded; the interruption is what matters
+            checkpoint.save([all_texts[i] for i in pending], matrix[pending])
+        raise
+    # The rest too: a build that fails after embedding (writing the index) loses no embedding either.
+    checkpoint.save([all_texts[i] for i in pending], matrix[pending])
+    on_progress(EMBEDDING_STAGE, len(missing), len(missing))
+    return matrix, len(todo), resumed
 
 
 HNSW_NEIGHBOURS = 32
