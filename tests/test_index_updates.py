@@ -198,3 +198,31 @@ def test_a_deleted_article_loses_its_passages_and_embeds_nothing_of_its_own(
     }
     assert set(embedder.encoded) <= own and len(embedder.encoded) <= 4
     _assert_vectors_are_the_texts_own(after)
+
+
+def test_a_rebuild_splits_only_the_articles_whose_text_changed(
+    seeds_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qa import index_store
+
+    settings = _settings(seeds_copy, tmp_path / "idx")
+    build_index(settings, RecordingEmbeddings())
+    article = next(seeds_copy.glob("004_*.txt"))
+    article.write_text(article.read_text() + "\nA new closing sentence about Kirkuk on 9 June 2024.\n")
+    (seeds_copy / "new.txt").write_text("New headline\n\nThe Basra council met on 2 March 2022. It agreed.\n")
+    split: list[str] = []
+    real_split = index_store.split_sentences
+
+    def recording_split(text: str):
+        split.append(text)
+        return real_split(text)
+
+    monkeypatch.setattr(index_store, "split_sentences", recording_split)
+    rebuilt = build_index(settings, RecordingEmbeddings())
+    assert sorted(split) == sorted([rebuilt.articles[article.stem].text, rebuilt.articles["new"].text])
+    # the same records as a build from scratch
+    monkeypatch.setattr(index_store, "split_sentences", real_split)
+    fresh = build_index(_settings(seeds_copy, tmp_path / "fresh"), RecordingEmbeddings())
+    assert rebuilt.passages == fresh.passages and rebuilt.sentences == fresh.sentences
+    assert rebuilt.passage_sentences == fresh.passage_sentences
+    assert np.array_equal(_vectors(rebuilt), _vectors(fresh))
