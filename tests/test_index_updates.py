@@ -226,3 +226,47 @@ def test_a_rebuild_splits_only_the_articles_whose_text_changed(
     assert rebuilt.passages == fresh.passages and rebuilt.sentences == fresh.sentences
     assert rebuilt.passage_sentences == fresh.passage_sentences
     assert np.array_equal(_vectors(rebuilt), _vectors(fresh))
+
+
+def test_adding_an_article_grows_the_live_hnsw_graph_and_changing_one_builds_a_new_one(
+    seeds_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qa import index_store
+    from qa.retrieval import dense_ranking
+
+    settings = Settings(corpus_dir=seeds_copy, index_dir=tmp_path / "idx", vector_index="hnsw")
+    first = build_index(settings, RecordingEmbeddings())
+    graphs: list[int] = []
+    real_hnsw = index_store.hnsw_index
+    monkeypatch.setattr(
+        index_store, "hnsw_index", lambda vectors: graphs.append(len(vectors)) or real_hnsw(vectors)
+    )
+    (seeds_copy / "new.txt").write_text("New headline\n\nThe Basra council met on 2 March 2022. It agreed.\n")
+    grown = (
+        load_index(settings, RecordingEmbeddings()) if build_index(settings, RecordingEmbeddings()) else None
+    )
+    assert graphs == []  # no new graph: the live one grew
+    graph, ids = grown.vector_store.index, grown.vector_store.index_to_docstore_id
+    assert graph.ntotal == len(grown.passages) == len(first.passages) + 1
+    # the live graph's passages keep their FAISS ids; the new passage comes after them
+    assert [ids[i] for i in range(len(first.passages))] == [p.passage_id for p in first.passages]
+    assert grown.passages[grown.row_of[ids[graph.ntotal - 1]]].doc_id == "new"
+    vectors = np.load(grown.directory / "passage_vectors.npy")
+    for i in range(graph.ntotal):
+        assert np.allclose(graph.reconstruct(i), vectors[grown.row_of[ids[i]]])
+    # and it searches as a graph built from scratch does, with a filter too
+    fresh = build_index(Settings(corpus_dir=seeds_copy, index_dir=tmp_path / "fresh", vector_index="hnsw"),
+                        RecordingEmbeddings())  # fmt: skip
+    allowed = np.array([p.doc_id in ("new", "003_70d3dde80774ed55") for p in grown.passages])
+    for text in ("The Basra council", "ISIS attacks", "US troops in Iraq"):
+        query = vector_of(text)
+        assert dense_ranking(grown, query, 10) == dense_ranking(fresh, query, 10)
+        assert dense_ranking(grown, query, 10, allowed) == dense_ranking(fresh, query, 10, allowed)
+    # an article changed in its middle drops passages, which a graph cannot: a new graph is built
+    graphs.clear()
+    article = next(seeds_copy.glob("002_*.txt"))
+    text = article.read_text()
+    assert text.count(" Iraq ") > 1
+    article.write_text(text.replace(" Iraq ", " Irak ", 1))
+    changed = build_index(settings, RecordingEmbeddings())
+    assert graphs == [len(changed.passages)]
