@@ -256,9 +256,8 @@ def build_index(
     known = _previous_vectors(live, signature, embedder)
     live_dir = live.directory if live is not None else None
     del live, splits
-    matrix, embedded, resumed = _embed_texts(settings, embedder, all_texts, known, checkpoint, on_progress)
+    matrix, counts = _embed_texts(settings, embedder, all_texts, known, checkpoint, on_progress)
     passage_vectors, sentence_vectors = matrix[: len(texts)], matrix[len(texts) :]
-    reused = len(all_texts) - embedded
 
     on_progress("Writing the index", 0, 1)
     index_dir = Path(settings.index_dir).expanduser()
@@ -318,9 +317,11 @@ def build_index(
             "counts": {"articles": len(articles), "passages": len(passages), "sentences": len(sentences)},
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "build_seconds": round(time.perf_counter() - started, 2),
-            "embedded_texts": embedded,
-            "reused_texts": reused,  # from the live build or, resuming, from an interrupted one
-            "resumed_texts": resumed,
+            # distinct texts: embedded by this build; taken from the live build or, resuming, from an
+            # interrupted one (resumed_texts of them)
+            "embedded_texts": counts.embedded,
+            "reused_texts": counts.reused,
+            "resumed_texts": counts.resumed,
             "vector_store": record,
             "files": {
                 f.relative_to(build_dir).as_posix(): _sha256_file(f)
@@ -368,6 +369,16 @@ CHECKPOINT_TEXTS = 2048
 EMBEDDING_STAGE = "Embedding passages and sentences"
 
 
+@dataclass(frozen=True)
+class EmbeddingCounts:
+    """Distinct texts of a build: embedded by it, and taken from the live build or a checkpoint
+    (`resumed`: of those, from the checkpoint an interrupted build left)."""
+
+    embedded: int
+    reused: int
+    resumed: int
+
+
 def _embed_texts(
     settings: Settings,
     embedder: SentenceTransformerEmbeddings,
@@ -375,32 +386,36 @@ def _embed_texts(
     known: dict[str, np.ndarray],
     checkpoint: EmbeddingCheckpoint,
     on_progress: ProgressFn,
-) -> tuple[np.ndarray, int, int]:
-    """The vector of every text, how many were embedded now and how many an interrupted build had.
+) -> tuple[np.ndarray, EmbeddingCounts]:
+    """The vector of every text, and how many distinct texts were embedded now or taken over.
 
     A text in `known` (the live build embedded it with the same model) keeps its vector, so adding,
     changing or deleting one article embeds only that article's new texts; so does one an
-    interrupted build checkpointed. The rest is embedded in chunks and checkpointed as it goes."""
+    interrupted build checkpointed. The rest is embedded in chunks, each distinct text once (news
+    repeats sentences word for word: wire copy, boilerplate), and checkpointed as it goes."""
     matrix = np.zeros((len(all_texts), embedder.dimension), dtype=np.float32)
-    missing = []
+    missing: dict[str, list[int]] = {}  # distinct text -> its rows
+    reused: set[str] = set()
     for i, text in enumerate(all_texts):
         vector = known.get(text)
         if vector is None:
-            missing.append(i)
+            missing.setdefault(text, []).append(i)
         else:
             matrix[i] = vector
+            reused.add(text)
     known.clear()  # the live build's vectors: not needed twice
-    todo = checkpoint.restore(all_texts, missing, matrix)
-    resumed = len(missing) - len(todo)
+    firsts = [rows[0] for rows in missing.values()]  # each distinct text is embedded at its first row
+    todo = checkpoint.restore(all_texts, firsts, matrix)
+    resumed = len(firsts) - len(todo)
     if resumed:
-        message = f"Resuming: {resumed:,} of {len(missing):,} texts already embedded"
+        message = f"Resuming: {resumed:,} of {len(firsts):,} texts already embedded"
         log.info("%s (checkpoint in %s).", message, checkpoint.directory)
         on_progress(message, resumed, resumed)  # a step already done: its bar is full
     chunk = max(settings.embedding_batch_size * 4, 64)
     pending: list[int] = []  # embedded, not yet checkpointed
     try:
         for at in range(0, len(todo), chunk):
-            on_progress(EMBEDDING_STAGE, resumed + at, len(missing))
+            on_progress(EMBEDDING_STAGE, resumed + at, len(firsts))
             batch = todo[at : at + chunk]
             matrix[batch] = embedder.encode([all_texts[i] for i in batch])
             pending += batch
@@ -413,8 +428,11 @@ def _embed_texts(
         raise
     # The rest too: a build that fails after embedding (writing the index) loses no embedding either.
     checkpoint.save([all_texts[i] for i in pending], matrix[pending])
-    on_progress(EMBEDDING_STAGE, len(missing), len(missing))
-    return matrix, len(todo), resumed
+    for rows in missing.values():  # copies of a text get its vector
+        if len(rows) > 1:
+            matrix[rows[1:]] = matrix[rows[0]]
+    on_progress(EMBEDDING_STAGE, len(firsts), len(firsts))
+    return matrix, EmbeddingCounts(embedded=len(todo), reused=len(reused) + resumed, resumed=resumed)
 
 
 HNSW_NEIGHBOURS = 32

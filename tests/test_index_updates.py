@@ -97,17 +97,15 @@ def test_an_interrupted_build_resumes_where_it_stopped(
     stages: list[tuple[str, int, int]] = []
     resumed = RecordingEmbeddings()
     index = build_index(settings, resumed, lambda stage, done, total: stages.append((stage, done, total)))
-    known = set(_texts(first))
-    new = [t for t in _texts(index) if t not in known]  # what the live build had not embedded
-    done = sum(t in set(interrupted.encoded) for t in new)  # ... and the interrupted one had
-    assert done >= 128
-    assert (f"Resuming: {done:,} of {len(new):,} texts already embedded", done, done) in stages
-    assert ("Embedding passages and sentences", done, len(new)) in stages  # the bar starts there
-    # only what the interrupted build had not embedded is encoded: nothing twice
-    assert not set(resumed.encoded) & set(interrupted.encoded)
-    assert len(resumed.encoded) == len(new) - done
-    assert index.manifest["resumed_texts"] == done
-    assert index.manifest["embedded_texts"] == len(resumed.encoded)
+    new = set(_texts(index)) - set(_texts(first))  # the texts the live build had not embedded
+    assert set(interrupted.encoded) <= new
+    assert (f"Resuming: 128 of {len(new):,} texts already embedded", 128, 128) in stages
+    assert ("Embedding passages and sentences", 128, len(new)) in stages  # the bar starts there
+    # only what the interrupted build had not embedded is encoded, each text once
+    assert sorted(resumed.encoded) == sorted(new - set(interrupted.encoded))
+    assert index.manifest["resumed_texts"] == 128
+    assert index.manifest["embedded_texts"] == len(new) - 128
+    assert index.manifest["reused_texts"] == len(set(_texts(index))) - len(new) + 128
     _assert_vectors_are_the_texts_own(index)  # the same vectors as an uninterrupted build
     assert not (settings.index_dir / CHECKPOINT_DIR).exists()  # done: the checkpoint is removed
 
@@ -136,9 +134,8 @@ def test_a_killed_build_loses_at_most_the_chunk_it_was_embedding(seeds_copy: Pat
     assert not (index_dir / CURRENT).exists()  # no index yet: nothing was swapped in
     resumed = RecordingEmbeddings()
     index = build_index(_settings(seeds_copy, index_dir), resumed)
-    texts = _texts(index)
-    assert index.manifest["resumed_texts"] >= 192
-    assert len(resumed.encoded) == len(texts) - index.manifest["resumed_texts"] < len(texts) - 190
+    assert index.manifest["resumed_texts"] == 192
+    assert len(resumed.encoded) == len(set(_texts(index))) - 192 == index.manifest["embedded_texts"]
     _assert_vectors_are_the_texts_own(index)
 
 
@@ -154,8 +151,8 @@ def test_a_damaged_checkpoint_chunk_is_skipped_and_its_texts_embedded(
     chunks[0].write_bytes(b"not a chunk")
     resumed = RecordingEmbeddings()
     index = build_index(settings, resumed)
-    assert 64 <= index.manifest["resumed_texts"] < 128
-    assert len(resumed.encoded) == len(_texts(index)) - index.manifest["resumed_texts"]
+    assert index.manifest["resumed_texts"] == 64
+    assert len(resumed.encoded) == len(set(_texts(index))) - 64
     _assert_vectors_are_the_texts_own(index)
 
 
@@ -174,6 +171,18 @@ def test_one_changed_article_re_embeds_only_its_new_texts(seeds_copy: Path, tmp_
     assert any("Mosul on 4 May 2023" in text for text in embedder.encoded)
     assert after.manifest["embedded_texts"] == len(embedder.encoded)
     _assert_vectors_are_the_texts_own(after)
+
+
+def test_each_distinct_text_is_embedded_once(seeds_copy: Path, tmp_path: Path) -> None:
+    """News repeats sentences word for word (wire copy): a copy gets the vector of its original."""
+    source = next(seeds_copy.glob("003_*.txt"))
+    (seeds_copy / "wire-copy.txt").write_text(source.read_text())
+    embedder = RecordingEmbeddings()
+    index = build_index(_settings(seeds_copy, tmp_path / "idx"), embedder)
+    texts = _texts(index)
+    assert len(embedder.encoded) == len(set(embedder.encoded)) == len(set(texts)) < len(texts)
+    assert index.manifest["embedded_texts"] == len(set(texts)) and index.manifest["reused_texts"] == 0
+    _assert_vectors_are_the_texts_own(index)
 
 
 def test_a_deleted_article_loses_its_passages_and_embeds_nothing_of_its_own(
