@@ -6,7 +6,9 @@ baseline, concurrent HTTP clients, quality in a synthetic haystack, and latency 
 
 Synthetic corpora are generated reproducibly (fixed seed) from the seed articles' sentences,
 shuffled into new articles with distinct doc ids, dates and perturbed figures, so the seed
-questions keep their true answers (in the seed articles) inside a haystack of near-misses.
+questions keep their true answers (in the seed articles) inside a haystack of near-misses. The
+sentences holding a question's evidence are left out of the synthetic articles: a copy of the
+answer under another doc id is not a distractor but a second answer that counted as a miss.
 
 `--sizes` haystacks are embedded for real: build throughput and quality (hit@5). `--scale`
 haystacks get vectors made from the seed index's real ones (`SyntheticVectors`), because
@@ -42,6 +44,7 @@ from qa.eval.metrics import first_relevant_rank
 from qa.eval.questions import bundled_questions, load_questions
 from qa.index_store import build_index, embedding_text, load_index
 from qa.passages import split_sentences
+from qa.records import Article
 from qa.settings import Settings
 
 _NUMBER = re.compile(r"\b\d[\d,]*\b")
@@ -56,26 +59,71 @@ def percentiles(values: list[float]) -> dict[str, float]:
     return {"p50": round(float(q[0]), 2), "p95": round(float(q[1]), 2), "p99": round(float(q[2]), 2)}
 
 
-def synthetic_corpus(seeds: Path, target: Path, passages: int, seed: int = 0) -> None:
-    """The seed articles plus synthetic ones, about `passages` passages in all (2 new sentences each)."""
+def synthetic_corpus(
+    seeds: Path, target: Path, passages: int, seed: int = 0, questions: Path | None = None
+) -> None:
+    """The seed articles plus synthetic ones, about `passages` passages in all (2 new sentences each).
+
+    Synthetic articles recombine the seed sentences, every figure changed, except the sentences that
+    hold (part of) the evidence of a question of `questions` (default: the bundled set): a copy of
+    an evidence sentence under another doc id, word for word or with other figures, is a second
+    answer that retrieval cannot tell from the true one (most questions do not name the figure),
+    and it counted as a miss. The haystack's distractors are near-misses: the same outlets' other
+    sentences, on the same topics and names (not their titles)."""
     rng = random.Random(seed)
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(seeds, target)
-    sentences = [
-        a.text[s.start : s.end]
-        for a in load_corpus(seeds)
+    sentences = haystack_sentences(seeds, questions)
+    for i in range(max(1, passages * 2 // SYNTHETIC_SENTENCES)):
+        (target / f"syn-{i:06d}.txt").write_text(synthetic_article(rng, sentences, i), encoding="utf-8")
+
+
+SYNTHETIC_SENTENCES = 12  # per synthetic article
+
+
+def haystack_sentences(seeds: Path, questions: Path | None = None) -> list[str]:
+    """The seed sentences synthetic articles are made of: over 40 characters, neither an evidence
+    sentence nor a seed's title (questions name an article by its title: "the article on ...")."""
+    articles = load_corpus(seeds)
+    evidence = evidence_texts(articles, questions or bundled_questions())
+    return [
+        text
+        for a in articles
         for s in split_sentences(a.text)
         if s.end - s.start > 40
+        and (text := a.text[s.start : s.end]).strip() != (a.title or "").strip()
+        and not holds_evidence(text, evidence)
     ]
-    per_article = 12
-    articles = max(1, passages * 2 // per_article)
-    for i in range(articles):
-        picked = rng.sample(sentences, per_article)
-        body = " ".join(_NUMBER.sub(lambda m: str(rng.randint(2, 999)), s) for s in picked)
-        year, month, day = rng.randint(2015, 2025), rng.randint(1, 12), rng.randint(1, 28)
-        (target / f"syn-{i:06d}.txt").write_text(
-            f"Synthetic wire report {i}\n\ndate {year}-{month:02d}-{day:02d}\n\n{body}\n", encoding="utf-8"
-        )
+
+
+def synthetic_article(rng: random.Random, sentences: list[str], number: int) -> str:
+    """One synthetic article: a title, a date and 12 seed sentences with every figure changed."""
+    picked = rng.sample(sentences, SYNTHETIC_SENTENCES)
+    body = " ".join(_NUMBER.sub(lambda m: str(rng.randint(2, 999)), s) for s in picked)
+    year, month, day = rng.randint(2015, 2025), rng.randint(1, 12), rng.randint(1, 28)
+    return f"Synthetic wire report {number}\n\ndate {year}-{month:02d}-{day:02d}\n\n{body}\n"
+
+
+def evidence_texts(articles: list[Article], questions: Path) -> list[str]:
+    """The evidence sentences of a question set, figures masked: each evidence span widened to the
+    sentences it overlaps (an evidence text is often a phrase of a sentence)."""
+    by_id = {a.doc_id: a for a in articles}
+    out: set[str] = set()
+    for question in load_questions(questions, by_id):
+        for e in question.evidence:
+            text = by_id[e.doc_id].text
+            for s in split_sentences(text):
+                if s.start < e.end and e.start < s.end:
+                    out.add(_NUMBER.sub("#", text[s.start : s.end]))
+            out.add(_NUMBER.sub("#", e.text))
+    return sorted(out)
+
+
+def holds_evidence(sentence: str, evidence: list[str]) -> bool:
+    """Whether a sentence, figures aside, is an evidence sentence or holds an evidence text (or is
+    held by one: a sentence split differently)."""
+    masked = _NUMBER.sub("#", sentence)
+    return any(e in masked or masked in e for e in evidence)
 
 
 class SyntheticVectors(SentenceTransformerEmbeddings):

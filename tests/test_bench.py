@@ -21,6 +21,26 @@ def test_the_synthetic_haystack_is_reproducible_and_keeps_the_seeds(tmp_path: Pa
         assert "\ndate 20" in p.read_text()
 
 
+def test_no_synthetic_article_holds_a_question_s_evidence(tmp_path: Path) -> None:
+    """A copy of the evidence under another doc id is a second answer, not a distractor: the
+    haystack holds near-misses only (the seeds' other sentences, figures changed)."""
+    from qa.bench import evidence_texts
+    from qa.corpus import load_corpus
+    from qa.eval.questions import bundled_questions, load_questions
+
+    synthetic_corpus(SEEDS, tmp_path / "c", passages=600, seed=3)
+    seeds = {a.doc_id: a for a in load_corpus(SEEDS)}
+    evidence = [e.text for q in load_questions(bundled_questions(), seeds) for e in q.evidence]
+    assert len(evidence) > 80 and len(evidence_texts(list(seeds.values()), bundled_questions())) > 80
+    synthetic = [p.read_text() for p in (tmp_path / "c").glob("syn-*.txt")]
+    masked = [re.sub(r"\b\d[\d,]*\b", "#", text) for text in synthetic]
+    for text in evidence:
+        masked_evidence = re.sub(r"\b\d[\d,]*\b", "#", text)
+        assert not any(masked_evidence in m for m in masked), text
+    # but the seeds' other sentences are there: distractors on the same topics
+    assert sum("ISIS" in text for text in synthetic) > len(synthetic) / 4
+
+
 def test_the_markdown_summary_names_every_figure() -> None:
     build = {
         "passages": 10, "build_seconds": 1.0, "passages_per_second": 10.0, "embedding_vs_raw": 0.9,
