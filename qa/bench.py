@@ -42,7 +42,7 @@ from qa.corpus import load_corpus
 from qa.embeddings import SentenceTransformerEmbeddings, resolve_model
 from qa.eval.metrics import first_relevant_rank
 from qa.eval.questions import bundled_questions, load_questions
-from qa.index_store import build_index, embedding_text, load_index
+from qa.index_store import EMBEDDING_STAGE, build_index, embedding_text, load_index
 from qa.passages import split_sentences
 from qa.records import Article
 from qa.settings import Settings
@@ -211,7 +211,7 @@ def bench_build(settings: Settings) -> tuple[Assistant, dict[str, Any]]:
     total = time.perf_counter() - started
     counts = assistant.index.manifest["counts"]
     texts = assistant.index.manifest["embedded_texts"]  # distinct texts: a copy is embedded once
-    embed_s = np.subtract(*reversed(stages.get("Embedding passages and sentences", [0, 0])))
+    embed_s = np.subtract(*reversed(stages.get(EMBEDDING_STAGE, [0, 0])))
     # raw SentenceTransformer.encode on the same kind of texts, same model, same run
     sample = [assistant.index.sentence_text(i) for i in range(min(2000, len(assistant.index.sentences)))]
     sample += [p.text for p in assistant.index.passages[: max(0, 3000 - len(sample))]]
@@ -418,17 +418,22 @@ def bench_filtered(assistant: Assistant) -> dict[str, Any]:
     return out
 
 
-def bench_scale(seed: Assistant, seeds: Path, work_dir: Path, size: int) -> dict[str, Any]:
+def bench_scale(
+    seed: Assistant, seeds: Path, work_dir: Path, size: int, raw_rate: float | None = None
+) -> dict[str, Any]:
     """Latency, index RAM and approximate-search recall at `size` passages, with vectors made by
-    `SyntheticVectors` (not embedded): no quality figures come from this run."""
+    `SyntheticVectors` (not embedded): no quality figures come from this run. With `raw_rate` (texts
+    per second of raw encode, measured in the same run), one-article updates against a full rebuild."""
     corpus = work_dir / f"corpus-{size}"
     synthetic_corpus(seeds, corpus, size)
     settings = Settings(corpus_dir=corpus, index_dir=work_dir / f"index-{size}-synthetic-vectors")
     shutil.rmtree(settings.index_dir, ignore_errors=True)
     embedder = seed.embedder
-    started = time.perf_counter()
-    build_index(settings, SyntheticVectors(embedder, seed.index))
-    build_s = time.perf_counter() - started
+    vectors = SyntheticVectors(embedder, seed.index)
+    built, build_s, embed_s = timed_build(settings, vectors)
+    texts = built.manifest["embedded_texts"]
+    full = {"seconds_without_embedding": round(build_s - embed_s, 1), "texts": texts}
+    del built
     gc.collect()
     started = time.perf_counter()
     assistant = Assistant(settings, embedder, load_index(settings, embedder))
@@ -437,12 +442,12 @@ def bench_scale(seed: Assistant, seeds: Path, work_dir: Path, size: int) -> dict
     queries.pop("hit@5")  # synthetic vectors: not a quality figure
     counts = assistant.index.manifest["counts"]
     directory = assistant.index.directory
-    return {
+    out = {
         "name": f"synthetic {size:,}, synthetic vectors",
         "passages": counts["passages"],
         "sentences": counts["sentences"],
         "articles": counts["articles"],
-        "build_seconds_without_embedding": round(build_s, 1),
+        "build_seconds_without_embedding": full["seconds_without_embedding"],
         "load_seconds": round(load_s, 2),
         "index_ram_mb": index_ram_mb(settings),
         "index_disk_mb": round(sum(f.stat().st_size for f in directory.rglob("*") if f.is_file()) / 2**20, 1),
@@ -456,6 +461,60 @@ def bench_scale(seed: Assistant, seeds: Path, work_dir: Path, size: int) -> dict
         "filtered": bench_filtered(assistant),
         "ann": ann_recall(assistant),
     }
+    del assistant
+    gc.collect()
+    if raw_rate:  # last: it changes the corpus under the index measured above
+        out["incremental"] = bench_incremental(settings, vectors, seeds, full, raw_rate)
+    return out
+
+
+def timed_build(settings: Settings, embedder: SentenceTransformerEmbeddings) -> tuple[Any, float, float]:
+    """Build the index of `settings`: the index, the seconds it took, and those of its embedding stage."""
+    stages: dict[str, list[float]] = {}
+
+    def on_progress(stage: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        stages.setdefault(stage, [now, now])[1] = now
+
+    started = time.perf_counter()
+    index = build_index(settings, embedder, on_progress)
+    embedding = stages.get(EMBEDDING_STAGE, [0.0, 0.0])
+    return index, time.perf_counter() - started, embedding[1] - embedding[0]
+
+
+def bench_incremental(
+    settings: Settings, vectors: SyntheticVectors, seeds: Path, full: dict[str, Any], raw_rate: float
+) -> dict[str, Any]:
+    """One synthetic article added, then one rewritten, each followed by a rebuild, against a full
+    rebuild. Vectors are synthetic, so every build's time is taken without its embedding stage, and
+    the texts it embedded are added at `raw_rate`, the raw encode rate measured in the same run."""
+    sentences = haystack_sentences(seeds)
+    rng = random.Random(1)
+    existing = sorted(settings.corpus_dir.glob("syn-*.txt"))
+    full_s = full["seconds_without_embedding"] + full["texts"] / raw_rate
+    out: dict[str, Any] = {
+        "raw_encode_texts_per_second": raw_rate,
+        "full_rebuild": {**full, "seconds_estimated": round(full_s, 1)},
+    }
+    added = settings.corpus_dir / f"syn-{len(existing):06d}.txt"
+    changed = existing[len(existing) // 2]
+    for name, path, number in (
+        ("add one article", added, len(existing)),
+        ("change one article", changed, int(changed.stem.removeprefix("syn-"))),
+    ):
+        path.write_text(synthetic_article(rng, sentences, number), encoding="utf-8")
+        index, build_s, embed_s = timed_build(settings, vectors)
+        texts = index.manifest["embedded_texts"]
+        seconds = build_s - embed_s + texts / raw_rate
+        out[name] = {
+            "seconds": round(seconds, 1),
+            "seconds_without_embedding": round(build_s - embed_s, 1),
+            "embedded_texts": texts,
+            "share_of_full_rebuild": round(seconds / full_s, 4),
+        }
+        del index
+        gc.collect()
+    return out
 
 
 _COLD = """
@@ -615,7 +674,9 @@ def run_bench(
             }
         )
         del big
-    report["scale"] = [bench_scale(assistant, seeds, work_dir, size) for size in scale]
+    # the raw encode rate of the largest real build of this run prices the scale runs' embedding
+    raw_rate = report["corpora"][-1]["build"]["raw_encode_texts_per_second"]
+    report["scale"] = [bench_scale(assistant, seeds, work_dir, size, raw_rate) for size in scale]
     (out_dir / "bench.json").write_text(json.dumps(report, indent=2))
     (out_dir / "bench.md").write_text(markdown(report))
     return report
@@ -710,6 +771,8 @@ def _scale_markdown(runs: list[dict[str, Any]]) -> list[str]:
             )
         short = sum(f["results_short_of_5"] for f in run["filtered"].values())
         outside = sum(f["results_outside_filter"] for f in run["filtered"].values())
+        if "incremental" in run:
+            lines.append(_incremental_markdown(run["name"], run["incremental"]))
         lines.append(
             f"\n- {run['name']}: approximate search against exact, on the question set (tie-aware): "
             f"{'; '.join(parts) or 'exact search only'}; top-5 retrieved passages shared with all-exact "
@@ -717,3 +780,21 @@ def _scale_markdown(runs: list[dict[str, Any]]) -> list[str]:
             f"{short}; passages outside the filter: {outside}."
         )
     return lines
+
+
+def _incremental_markdown(name: str, inc: dict[str, Any]) -> str:
+    """One line: one-article updates against a full rebuild, with how the embedding is priced."""
+    full = inc["full_rebuild"]
+    rate = inc["raw_encode_texts_per_second"]
+    updates = ", ".join(
+        f"{what} **{u['seconds']} s** ({u['embedded_texts']} texts embedded; "
+        f"**{u['share_of_full_rebuild']:.1%}** of a full rebuild)"
+        for what, u in inc.items()
+        if isinstance(u, dict) and "share_of_full_rebuild" in u
+    )
+    return (
+        f"\n- Incremental update of {name} (embedding priced at this run's raw encode rate, {rate} "
+        f"texts/s): {updates}; a full rebuild ≈ {full['seconds_estimated']:,} s ({full['texts']:,} "
+        f"texts ≈ {full['texts'] / rate:,.0f} s of embedding + {full['seconds_without_embedding']} s "
+        "without). Target < 5%."
+    )

@@ -81,7 +81,15 @@ def test_the_markdown_summary_names_every_figure() -> None:
             },
         }
     ]  # fmt: skip
+    report["scale"][0]["incremental"] = {
+        "raw_encode_texts_per_second": 75.0,
+        "full_rebuild": {"seconds_without_embedding": 300.0, "texts": 336030, "seconds_estimated": 4780.4},
+        "add one article": {"seconds": 56.1, "seconds_without_embedding": 56.0, "embedded_texts": 8,
+                            "share_of_full_rebuild": 0.0117},
+    }  # fmt: skip
     text = markdown(report)
+    assert "add one article **56.1 s** (8 texts embedded; **1.2%** of a full" in text
+    assert "full rebuild ≈ 4,780.4 s (336,030 texts ≈ 4,480 s of embedding + 300.0 s without)" in text
     assert "**Synthetic vectors**" in text and "never quality" in text
     assert (
         "| synthetic 100,000, synthetic vectors | 119,974 | 216,056 | IndexHNSWFlat / IndexIVFFlat |" in text
@@ -108,3 +116,27 @@ def test_synthetic_vectors_reuse_the_seed_vectors_reproducibly(seed_assistant) -
     assert out[2] @ (mean / np.linalg.norm(mean)) > 0.9  # a passage: near the mean of its sentences
     assert out[3] @ out[4] > 0.85  # titles differing in a figure share a direction
     assert np.array_equal(vectors.encode([changed, passage]), out[1:3])  # reproducible
+
+
+@pytest.mark.slow
+def test_one_article_updates_are_timed_against_a_full_rebuild(seed_assistant, tmp_path: Path) -> None:
+    from qa.bench import bench_incremental, timed_build
+    from qa.settings import Settings
+
+    synthetic_corpus(SEEDS, tmp_path / "c", passages=120)
+    settings = Settings(corpus_dir=tmp_path / "c", index_dir=tmp_path / "i")
+    vectors = SyntheticVectors(seed_assistant.embedder, seed_assistant.index)
+    index, seconds, embedding = timed_build(settings, vectors)
+    assert 0 < embedding < seconds
+    full = {"seconds_without_embedding": seconds - embedding, "texts": index.manifest["embedded_texts"]}
+    out = bench_incremental(settings, vectors, SEEDS, full, raw_rate=50.0)
+    assert out["full_rebuild"]["seconds_estimated"] > full["texts"] / 50.0
+    for name in ("add one article", "change one article"):
+        update = out[name]
+        assert 0 < update["embedded_texts"] <= 40  # that article's passages and sentences only
+        assert 0 < update["share_of_full_rebuild"] < 1
+        full_s = out["full_rebuild"]["seconds_estimated"]
+        assert update["share_of_full_rebuild"] == pytest.approx(  # seconds are rounded to 0.1
+            update["seconds"] / full_s, abs=0.05 / full_s + 1e-4
+        )
+    assert len(list((tmp_path / "c").glob("syn-*.txt"))) == 21  # one added, one rewritten
