@@ -212,9 +212,9 @@ def bench_build(settings: Settings) -> tuple[Assistant, dict[str, Any]]:
     counts = assistant.index.manifest["counts"]
     texts = assistant.index.manifest["embedded_texts"]  # distinct texts: a copy is embedded once
     embed_s = np.subtract(*reversed(stages.get(EMBEDDING_STAGE, [0, 0])))
-    # raw SentenceTransformer.encode on the same kind of texts, same model, same run
-    sample = [assistant.index.sentence_text(i) for i in range(min(2000, len(assistant.index.sentences)))]
-    sample += [p.text for p in assistant.index.passages[: max(0, 3000 - len(sample))]]
+    # raw SentenceTransformer.encode, same model, same run, on the same kind of texts: up to 3,000 of
+    # the distinct texts the build embedded, evenly spread, so passages and sentences in its proportion
+    sample = raw_encode_sample(assistant.index, 3000)
     t = time.perf_counter()
     assistant.embedder.model.encode(
         sample, batch_size=settings.embedding_batch_size, normalize_embeddings=True
@@ -235,6 +235,19 @@ def bench_build(settings: Settings) -> tuple[Assistant, dict[str, Any]]:
         "embedding_share_of_build": round(float(embed_s) / total, 3),
         "peak_rss_mb": round(peak_rss_mb(), 1),
     }
+
+
+def raw_encode_sample(index: Any, size: int) -> list[str]:
+    """`size` of the distinct texts a build embeds (passages with their titles, then sentences),
+    evenly spread over them."""
+    texts = list(
+        dict.fromkeys(
+            [embedding_text(p) for p in index.passages]
+            + [index.sentence_text(i) for i in range(len(index.sentences))]
+        )
+    )
+    step = max(1, len(texts) / size)
+    return [texts[int(i * step)] for i in range(min(size, len(texts)))]
 
 
 def bench_queries(assistant: Assistant, rounds: int = 2) -> dict[str, Any]:

@@ -140,3 +140,18 @@ def test_one_article_updates_are_timed_against_a_full_rebuild(seed_assistant, tm
             update["seconds"] / full_s, abs=0.05 / full_s + 1e-4
         )
     assert len(list((tmp_path / "c").glob("syn-*.txt"))) == 21  # one added, one rewritten
+
+
+def test_the_raw_encode_sample_is_the_build_s_distinct_texts_in_their_proportion() -> None:
+    from types import SimpleNamespace
+
+    from qa.bench import raw_encode_sample
+    from qa.records import Passage
+
+    passages = [Passage(f"p{i}", "d", "Title", None, None, f"passage {i % 50}", 0, 1) for i in range(100)]
+    sentences = [f"sentence {i % 100}" for i in range(300)]
+    index = SimpleNamespace(passages=passages, sentences=sentences, sentence_text=sentences.__getitem__)
+    sample = raw_encode_sample(index, 30)
+    assert len(sample) == len(set(sample)) == 30  # 50 distinct passages, 100 distinct sentences
+    assert sum(text.startswith("Title\npassage") for text in sample) == 10  # a third, as embedded
+    assert len(raw_encode_sample(index, 1000)) == 150
