@@ -150,7 +150,7 @@ def test_an_hnsw_index_is_built_saved_and_searched(seeds_copy: Path, tmp_path: P
     build_index(settings, embedder)
     index = load_index(settings, embedder)
     assert isinstance(index.vector_store.index, faiss.IndexHNSWFlat)
-    assert index.vector_store.index.hnsw.efSearch == 128
+    assert index.vector_store.index.hnsw.efSearch == 256
     passages = hybrid_search(
         index, embedder, "How many ISIS attacks did CENTCOM count in 2024?", settings, k=5
     )
