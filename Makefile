@@ -62,4 +62,4 @@ format: install
 	$(BIN)/ruff check --fix qa tests
 
 clean:
-	rm -rf $(VENV) index/build-* index/.tmp-* index/CURRENT eval-report bench-report bench-work .pytest_cache
+	rm -rf $(VENV) index/build-* index/.tmp-* index/.embedding-checkpoint index/CURRENT eval-report bench-report bench-work .pytest_cache

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import pickle
 import shutil
 import tempfile
 import threading
@@ -76,12 +77,14 @@ def write_store(
     vectors: np.ndarray,
     passage_ids: list[str],
     faiss_index: Any = None,
+    faiss_rows: np.ndarray | None = None,
 ) -> None:
     """Write the passage vectors of a build into the store `record` names.
 
-    `faiss_index` replaces FAISS's default exact index (the rows stay the same)."""
+    `faiss_index` replaces FAISS's default exact index; `faiss_rows` is the row of each of its ids
+    when they are not the rows in order (a graph grown from the live build's)."""
     if record["kind"] == "faiss":
-        _write_faiss(embedder, build_dir, texts, vectors, passage_ids, faiss_index)
+        _write_faiss(embedder, build_dir, texts, vectors, passage_ids, faiss_index, faiss_rows)
         return
     if record["url"]:
         client = _server_client(settings)
@@ -176,20 +179,30 @@ def _write_faiss(
     vectors: np.ndarray,
     passage_ids: list[str],
     faiss_index: Any,
+    faiss_rows: np.ndarray | None,
 ) -> None:
     from langchain_community.vectorstores import FAISS  # noqa: PLC0415
     from langchain_community.vectorstores.utils import DistanceStrategy  # noqa: PLC0415
 
+    rows = range(len(texts)) if faiss_rows is None else faiss_rows.tolist()
     store = FAISS.from_embeddings(
-        text_embeddings=list(zip(texts, vectors.tolist(), strict=True)),
+        text_embeddings=[(texts[i], vectors[i].tolist()) for i in rows],
         embedding=embedder,
-        metadatas=[{"row": i} for i in range(len(texts))],
-        ids=passage_ids,
+        metadatas=[{"row": i} for i in rows],
+        ids=[passage_ids[i] for i in rows],
         distance_strategy=DistanceStrategy.MAX_INNER_PRODUCT,
     )
     if faiss_index is not None:
-        store.index = faiss_index  # same rows, same docstore
+        store.index = faiss_index  # the same vectors in the same order, with the same docstore ids
     store.save_local(str(build_dir / FAISS_DIR))
+
+
+def faiss_passage_ids(build_dir: Path) -> list[str]:
+    """The passage id of each FAISS id of a build's FAISS store (LangChain's index_to_docstore_id)."""
+    with (build_dir / FAISS_DIR / "index.pkl").open("rb") as handle:
+        # Safe: a file this project wrote, in the live build (its hash is in that build's manifest).
+        _, ids = pickle.load(handle)
+    return [ids[i] for i in range(len(ids))]
 
 
 def _fill_collection(

@@ -21,6 +21,26 @@ def test_the_synthetic_haystack_is_reproducible_and_keeps_the_seeds(tmp_path: Pa
         assert "\ndate 20" in p.read_text()
 
 
+def test_no_synthetic_article_holds_a_question_s_evidence(tmp_path: Path) -> None:
+    """A copy of the evidence under another doc id is a second answer, not a distractor: the
+    haystack holds near-misses only (the seeds' other sentences, figures changed)."""
+    from qa.bench import evidence_texts
+    from qa.corpus import load_corpus
+    from qa.eval.questions import bundled_questions, load_questions
+
+    synthetic_corpus(SEEDS, tmp_path / "c", passages=600, seed=3)
+    seeds = {a.doc_id: a for a in load_corpus(SEEDS)}
+    evidence = [e.text for q in load_questions(bundled_questions(), seeds) for e in q.evidence]
+    assert len(evidence) > 80 and len(evidence_texts(list(seeds.values()), bundled_questions())) > 80
+    synthetic = [p.read_text() for p in (tmp_path / "c").glob("syn-*.txt")]
+    masked = [re.sub(r"\b\d[\d,]*\b", "#", text) for text in synthetic]
+    for text in evidence:
+        masked_evidence = re.sub(r"\b\d[\d,]*\b", "#", text)
+        assert not any(masked_evidence in m for m in masked), text
+    # but the seeds' other sentences are there: distractors on the same topics
+    assert sum("ISIS" in text for text in synthetic) > len(synthetic) / 4
+
+
 def test_the_markdown_summary_names_every_figure() -> None:
     build = {
         "passages": 10, "build_seconds": 1.0, "passages_per_second": 10.0, "embedding_vs_raw": 0.9,
@@ -61,7 +81,15 @@ def test_the_markdown_summary_names_every_figure() -> None:
             },
         }
     ]  # fmt: skip
+    report["scale"][0]["incremental"] = {
+        "raw_encode_texts_per_second": 75.0,
+        "full_rebuild": {"seconds_without_embedding": 300.0, "texts": 336030, "seconds_estimated": 4780.4},
+        "add one article": {"seconds": 56.1, "seconds_without_embedding": 56.0, "embedded_texts": 8,
+                            "share_of_full_rebuild": 0.0117},
+    }  # fmt: skip
     text = markdown(report)
+    assert "add one article **56.1 s** (8 texts embedded; **1.2%** of a full" in text
+    assert "full rebuild ≈ 4,780.4 s (336,030 texts ≈ 4,480 s of embedding + 300.0 s without)" in text
     assert "**Synthetic vectors**" in text and "never quality" in text
     assert (
         "| synthetic 100,000, synthetic vectors | 119,974 | 216,056 | IndexHNSWFlat / IndexIVFFlat |" in text
@@ -88,3 +116,42 @@ def test_synthetic_vectors_reuse_the_seed_vectors_reproducibly(seed_assistant) -
     assert out[2] @ (mean / np.linalg.norm(mean)) > 0.9  # a passage: near the mean of its sentences
     assert out[3] @ out[4] > 0.85  # titles differing in a figure share a direction
     assert np.array_equal(vectors.encode([changed, passage]), out[1:3])  # reproducible
+
+
+@pytest.mark.slow
+def test_one_article_updates_are_timed_against_a_full_rebuild(seed_assistant, tmp_path: Path) -> None:
+    from qa.bench import bench_incremental, timed_build
+    from qa.settings import Settings
+
+    synthetic_corpus(SEEDS, tmp_path / "c", passages=120)
+    settings = Settings(corpus_dir=tmp_path / "c", index_dir=tmp_path / "i")
+    vectors = SyntheticVectors(seed_assistant.embedder, seed_assistant.index)
+    index, seconds, embedding = timed_build(settings, vectors)
+    assert 0 < embedding < seconds
+    full = {"seconds_without_embedding": seconds - embedding, "texts": index.manifest["embedded_texts"]}
+    out = bench_incremental(settings, vectors, SEEDS, full, raw_rate=50.0)
+    assert out["full_rebuild"]["seconds_estimated"] > full["texts"] / 50.0
+    for name in ("add one article", "change one article"):
+        update = out[name]
+        assert 0 < update["embedded_texts"] <= 40  # that article's passages and sentences only
+        assert 0 < update["share_of_full_rebuild"] < 1
+        full_s = out["full_rebuild"]["seconds_estimated"]
+        assert update["share_of_full_rebuild"] == pytest.approx(  # seconds are rounded to 0.1
+            update["seconds"] / full_s, abs=0.05 / full_s + 1e-4
+        )
+    assert len(list((tmp_path / "c").glob("syn-*.txt"))) == 21  # one added, one rewritten
+
+
+def test_the_raw_encode_sample_is_the_build_s_distinct_texts_in_their_proportion() -> None:
+    from types import SimpleNamespace
+
+    from qa.bench import raw_encode_sample
+    from qa.records import Passage
+
+    passages = [Passage(f"p{i}", "d", "Title", None, None, f"passage {i % 50}", 0, 1) for i in range(100)]
+    sentences = [f"sentence {i % 100}" for i in range(300)]
+    index = SimpleNamespace(passages=passages, sentences=sentences, sentence_text=sentences.__getitem__)
+    sample = raw_encode_sample(index, 30)
+    assert len(sample) == len(set(sample)) == 30  # 50 distinct passages, 100 distinct sentences
+    assert sum(text.startswith("Title\npassage") for text in sample) == 10  # a third, as embedded
+    assert len(raw_encode_sample(index, 1000)) == 150

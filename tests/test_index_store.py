@@ -134,11 +134,11 @@ def test_rebuilds_are_incremental_and_give_the_same_vectors(
 
 
 def test_a_new_model_reuses_nothing(seeds_copy: Path, tmp_path: Path, embedder) -> None:
-    from qa.index_store import _previous_vectors
+    from qa.index_store import _live_build, _previous_vectors
 
     settings = _settings(seeds_copy, tmp_path / "idx")
     build_index(settings, embedder)
-    assert _previous_vectors(settings.index_dir, "another-model-signature", embedder) == {}
+    assert _previous_vectors(_live_build(settings.index_dir), "another-model-signature", embedder) == {}
 
 
 def test_an_hnsw_index_is_built_saved_and_searched(seeds_copy: Path, tmp_path: Path, embedder) -> None:
@@ -150,7 +150,7 @@ def test_an_hnsw_index_is_built_saved_and_searched(seeds_copy: Path, tmp_path: P
     build_index(settings, embedder)
     index = load_index(settings, embedder)
     assert isinstance(index.vector_store.index, faiss.IndexHNSWFlat)
-    assert index.vector_store.index.hnsw.efSearch == 128
+    assert index.vector_store.index.hnsw.efSearch == 256
     passages = hybrid_search(
         index, embedder, "How many ISIS attacks did CENTCOM count in 2024?", settings, k=5
     )
