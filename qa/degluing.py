@@ -33,6 +33,11 @@ _MAX_WORD_COST = 13.0
 _PIECE_PENALTY = 2.0
 # A capitalised token splits only after a common head word ("Regarding|the"), rank ~9,000.
 _MAX_TITLE_HEAD_COST = 11.6
+# The capitalised words that a sentence starts "<word> is" with; "Iraqis" is not one of them.
+_GLUED_BEFORE_IS = frozenset(
+    {"this", "that", "there", "here", "it", "what", "who", "which", "where", "he", "she", "one", "so"}
+    | {"nothing", "everything", "something", "such"}
+)
 _MIN_GLUED_TOKENS = 5
 _MIN_GLUED_SHARE = 0.015
 # Two-letter pieces are mostly noise in the word list; these are real words.
@@ -196,6 +201,10 @@ class Degluer:
         # "Theincrease" splits; a name like "Romanowski" or "Thabit" must not.
         title_case = word[0].isupper() and word[1:].islower()
         if title_case and (len(pieces) != 2 or (self._piece_cost(pieces[0]) or 99) > _MAX_TITLE_HEAD_COST):
+            return None
+        # "Iraqis", "Kuwaitis", "Paris": a people or a name, far more often than a glued "Iraq is";
+        # a capitalised word glued to "is" is a pronoun or the like ("Thisis", "Thereis").
+        if title_case and pieces[-1] == "is" and pieces[0].lower() not in _GLUED_BEFORE_IS:
             return None
         return pieces
 
