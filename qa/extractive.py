@@ -462,7 +462,7 @@ class ExtractiveAnswerer:
         closest to the topic and the side's description (the question's retrieval, made for the
         whole question, need not have reached them)."""
         fits = self._fits_years(side.years)
-        position = self._article_position()
+        position = self.index.article_position
         docs = [p.doc_id for p in passages if fits[position[p.doc_id]]]
         allowed = fits[self.index.passage_article]
         if allowed.any():
@@ -481,17 +481,9 @@ class ExtractiveAnswerer:
             times = self.index.cache["article_times"] = [article_time(self.index.articles[d]) for d in ids]
         return np.fromiter((any(fits_year(t, y) for y in years) for t in times), dtype=bool, count=len(ids))
 
-    def _article_position(self) -> dict[str, int]:
-        position = self.index.cache.get("article_position")
-        if position is None:
-            position = self.index.cache["article_position"] = {
-                d: i for i, d in enumerate(self.index.article_ids)
-            }
-        return position
-
     def _whole_article(self, doc_id: str, passages: list[Passage]) -> list[Passage]:
         """All the passages of an article: those retrieved first, in their order, then the rest."""
-        rows = np.flatnonzero(self.index.passage_article == self._article_position()[doc_id])
+        rows = np.flatnonzero(self.index.passage_article == self.index.article_position[doc_id])
         retrieved = [p for p in passages if p.doc_id == doc_id]
         seen = {p.passage_id for p in retrieved}
         rest = [self.index.passages[r] for r in rows]
@@ -504,7 +496,7 @@ class ExtractiveAnswerer:
         article = self.index.articles[doc_id]
         metadata = " ".join(x for x in (article.title, article.outlet) if x)
         lexical = self._lexical_of(set(terms(about)), frozenset(terms(metadata + " " + article.text)))
-        rows = np.flatnonzero(self.index.sentence_article == self._article_position()[doc_id])
+        rows = np.flatnonzero(self.index.sentence_article == self.index.article_position[doc_id])
         closest = float((self.index.sentence_vectors[rows] @ embed(about)).max()) if len(rows) else 0.0
         return lexical + closest
 

@@ -117,7 +117,7 @@ class CorpusIndex:
         self.sentence_row_start = np.searchsorted(held[order], np.arange(len(self.sentences) + 1))
         # Articles by position, and the article of each passage and sentence: a filter becomes a mask.
         self.article_ids = list(self.articles)
-        position = {doc_id: i for i, doc_id in enumerate(self.article_ids)}
+        self.article_position = position = {doc_id: i for i, doc_id in enumerate(self.article_ids)}
         self.passage_article = np.fromiter(
             (position[p.doc_id] for p in self.passages), dtype=np.int64, count=len(self.passages)
         )

@@ -33,7 +33,21 @@ _VALUES = re.compile(
     r"|\b(from|between)\b[^?]{0,80}\b(19|20)\d\d\b[^?]{0,80}\b(to|and)\b",
     re.I,
 )
-_MONTH_NAMES = "january|february|march|april|may|june|july|august|september|october|november|december"
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_MONTH_NAMES = "|".join(MONTHS)
 _RECENT = re.compile(r"\b(latest|most recent|now|currently|today|still)\b", re.I)
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 
@@ -46,12 +60,14 @@ def question_mode(question: str) -> str | None:
     return None
 
 
+# The words that start an article's description: "the 2021 article *on* ...", "the article *written* when ..."
+_ABOUT_WORDS = r"(?:on|about|written|cited|published|from|by|that|which)"
 # "the 2021 article on the end of the US combat mission", "the July 2024 Shafaq News article",
 # "the latest article (2024)": which articles to read, not what to find in them.
 _ARTICLE_PHRASE = (
     r"\b(?:the|an?)\s+(?:[\w’'-]+\s+){0,5}?articles?\b"
     r"(?:\s*\((?:19|20)\d\d\))?"
-    r"(?:\s+(?:on|about|written|cited|published|from|by|that|which)\b[^,;?]*?(?=,|;|\?|\.|\s+and\s+the\b|$))?"
+    rf"(?:\s+{_ABOUT_WORDS}\b[^,;?]*?(?=,|;|\?|\.|\s+and\s+the\b|$))?"
 )
 _BETWEEN_ARTICLES = re.compile(
     rf"\s*\b(?:between|from)\s+{_ARTICLE_PHRASE}\s+(?:and|to)\s+{_ARTICLE_PHRASE}", re.I
@@ -103,7 +119,7 @@ _NOT_ABOUT = re.compile(
     rf"\b(the|an?|articles?|latest|most recent|newest|oldest|earliest|{_MONTH_NAMES})\b|[()]|\b(19|20)\d\d\b",
     re.I,
 )
-_ABOUT_START = re.compile(r"(?:^|\s)(?:on|about|written|cited|published|from|by|that|which)\b", re.I)
+_ABOUT_START = re.compile(rf"(?:^|\s){_ABOUT_WORDS}\b", re.I)
 
 
 def question_sides(question: str) -> list[Side]:

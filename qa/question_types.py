@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 
+from qa.newsaware import MONTHS
 from qa.terms import STOPWORDS, terms
 
 _COUNT_Q = re.compile(
@@ -39,10 +40,10 @@ _COUNT = re.compile(
     r"dozen|half|third|quarter|fifth|double[ds]?|triple[ds]?|twice|halved)\b",
     re.I,
 )
+_MONTH_ALTERNATIVES = "|".join(MONTHS)
 _YEAR_Q = re.compile(r"\b(what|which) year\b", re.I)
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DATE = re.compile(
-    rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b"
+    rf"\b(1[89]\d\d|20\d\d)\b|\b({'|'.join(MONTHS)})\b"
     # a time told from another: "two days later", "a week after the strike", "months earlier"
     r"|\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|few|several|\d+)\s+"
     r"(days?|weeks?|months?|years?)\s+(later|after|before|earlier|ago)\b",
@@ -173,10 +174,7 @@ def _counts_in_place(sentence: str, counts: list[re.Match[str]], question: str) 
     names the place only far from them ("2,500 troops ... which took control of Iraq and Syria in
     2014") or puts its counts in another ("about 2,500 US troops deployed in Iraq")."""
     places = {
-        w
-        for run in _PLACE_Q.findall(question)
-        for w in run.split()
-        if w != "and" and w.lower() not in _MONTHS
+        w for run in _PLACE_Q.findall(question) for w in run.split() if w != "and" and w.lower() not in MONTHS
     }
     if not places:
         return True
@@ -189,7 +187,7 @@ def _counts_in_place(sentence: str, counts: list[re.Match[str]], question: str) 
     at_place = [i for i, w in enumerate(words) if any(w.strip("\"'“”(),.;:").startswith(p) for p in places)]
     if at_place:
         return any(abs(i - j) <= _PLACE_REACH for i in at_counts for j in at_place)
-    elsewhere = [word_at(m.start()) for m in _PLACE_S.finditer(sentence) if m.group(1).lower() not in _MONTHS]
+    elsewhere = [word_at(m.start()) for m in _PLACE_S.finditer(sentence) if m.group(1).lower() not in MONTHS]
     return not any(abs(i - j) <= _PLACE_REACH for i in at_counts for j in elsewhere)
 
 
