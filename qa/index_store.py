@@ -412,6 +412,10 @@ def _embed_texts(
         message = f"Resuming: {resumed:,} of {len(firsts):,} texts already embedded"
         log.info("%s (checkpoint in %s).", message, checkpoint.directory)
         on_progress(message, resumed, resumed)  # a step already done: its bar is full
+    # Longest first, as one `encode` call would order them: a batch then holds texts of about one
+    # length and pads little. In file order each chunk mixed long passages with short sentences and
+    # padded ~6% more tokens on the seeds (34,276 against 36,226) than the raw encode it is measured by.
+    todo.sort(key=lambda i: len(all_texts[i]), reverse=True)
     chunk = max(settings.embedding_batch_size * 4, 64)
     pending: list[int] = []  # embedded, not yet checkpointed
     try:
