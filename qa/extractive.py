@@ -36,7 +36,7 @@ from qa.newsaware import (
     question_years,
     source_label,
 )
-from qa.question_parts import split_question
+from qa.question_parts import premise_of, split_question
 from qa.question_types import (
     counted_term,
     has_name,
@@ -65,6 +65,7 @@ _SIDE_SEARCH = 10  # passages searched for each side of a comparison (its years,
 # The words that open a sentence going on from the one before it: "Then the media reported ..."
 _POINTS_BACK = frozenset({"then", "this", "these", "that", "those", "it", "its", "they", "their", "such"})
 _SIDE_ARTICLES = 6  # articles read whole for each side, at most
+_RESTATES_PREMISE = 0.5  # share of a question's premise a sentence holds to restate it
 
 
 @dataclass(frozen=True)
@@ -214,12 +215,18 @@ class ExtractiveAnswerer:
         row_of = self.index.row_of
         kind = question_type(focus or question)
         question_terms = set(terms(question)) - ignore
-        entities = [e for e in question_entities(focus or question) if not set(e) <= ignore]
+        # "Militias want Baghdad to act on a decision of parliament: what kind of resolution was
+        # it?": the premise is given; what is asked names what the sentence must hold.
+        premise = premise_of(focus or question)
+        asked = premise[1] if premise else focus or question
+        entities = [e for e in question_entities(asked) if not set(e) <= ignore]
+        premise_terms = set(terms(premise[0])) if premise else set()
+        asked_terms = set(terms(asked)) - premise_terms
         acronyms = question_acronyms(focus or question)
         counted = counted_term(focus or question) if kind == "count" else None
         w = self.scoring
         # What the question says about its names: "succeeded ... as leader", "population".
-        relation = set(terms(focus or question)) - {t for stems in entities for t in stems} - ignore
+        relation = set(terms(asked)) - {t for stems in entities for t in stems} - ignore
         years, recent = question_years(question), asks_for_recent(question)
         times = [article_time(self.index.articles[p.doc_id]).sort_key for p in passages]
         newest = max((t for t in times if t != "9999"), default="")
@@ -253,6 +260,13 @@ class ExtractiveAnswerer:
                     }
                     own, window = own | spelled, window | spelled | around
                 ok = has_type(kind, text, question)
+                if (  # none of what is asked, much of the premise: the premise restated, no answer
+                    premise_terms
+                    and asked_terms
+                    and not asked_terms & own
+                    and self._lexical_of(premise_terms, own) >= _RESTATES_PREMISE
+                ):
+                    ok = False
                 score = (
                     w.cosine * max(cosine, 0.0)
                     + w.lexical * lexical
@@ -363,7 +377,8 @@ class ExtractiveAnswerer:
                 unanswered.append(own)
                 continue
             confidences.append(confidence)
-            chosen += self._best_with_more(ranked, set(terms(own)))
+            premise = premise_of(own)  # a premise's words are given, not what a further sentence adds
+            chosen += self._best_with_more(ranked, set(terms(premise[1] if premise else own)))
         if not chosen:
             return self._abstain(question, passages, max(confidences, default=0.0))
         answer = self._compose(question, passages, chosen, min(confidences))

@@ -33,6 +33,15 @@ def _as_question(part: str) -> str:
     return f"{part}?"
 
 
+def premise_of(question: str) -> tuple[str, str] | None:
+    """(premise, what is asked) of a question put after a premise ("Militias want Baghdad to act
+    on a resolution: what kind of resolution was it?"); None for a question without one."""
+    match = _LEAD_IN.match(question.strip())
+    if match and re.match(rf"{_WH}\b", match["rest"], re.I):
+        return match["lead"].strip(), match["rest"].strip()
+    return None
+
+
 def split_question(question: str) -> list[str]:
     """The question's parts (at most 4); `[question]` when it asks one thing."""
     text = question.strip()

@@ -171,6 +171,17 @@ def test_the_articles_a_comparison_names_are_each_read_whole(seed_assistant) -> 
         )
 
 
+def test_a_sentence_that_restates_the_premise_is_no_answer(seed_assistant) -> None:
+    # the premise is in one article; what kind of resolution it was, in another
+    answer = seed_assistant.ask(
+        "Militias urge Baghdad to implement a decision taken by the House of Representatives: "
+        "what kind of resolution was it?"
+    )
+    assert not answer.abstained
+    assert "non-binding" in answer.text
+    assert "urge the Baghdad government to implement" not in answer.text
+
+
 def test_each_side_of_a_comparison_is_read_for_its_own_source(seed_assistant) -> None:
     # the 2021 side is not asked to name the Inspector General of the 2024 side, nor 2021 itself
     answer = seed_assistant.ask(

@@ -54,3 +54,14 @@ def test_a_part_may_open_with_a_preposition_and_how_many() -> None:
     # a question that asks one thing keeps its "in how many"
     question = "After withdrawing from vulnerable bases, in how many facilities did Washington stay?"
     assert split_question(question) == [question]
+
+
+def test_the_premise_of_a_question_is_told_from_what_it_asks() -> None:
+    from qa.question_parts import premise_of
+
+    assert premise_of("Militias want Baghdad to act on a decision of parliament: what kind was it?") == (
+        "Militias want Baghdad to act on a decision of parliament",
+        "what kind was it?",
+    )
+    assert premise_of("What kind of resolution did parliament pass?") is None
+    assert premise_of("Note: the articles are old") is None  # no question after the colon
