@@ -29,13 +29,14 @@ from qa.newsaware import (
     article_years,
     asks_for_recent,
     fits_year,
+    other_sides_words,
     question_mode,
     question_sides,
     question_topic,
     question_years,
     source_label,
 )
-from qa.question_parts import split_question
+from qa.question_parts import premise_of, split_question
 from qa.question_types import (
     counted_term,
     has_name,
@@ -50,7 +51,7 @@ from qa.records import Answer, Citation, Passage
 from qa.retrieval import dense_ranking
 from qa.settings import Settings
 from qa.support import numbers_in
-from qa.terms import terms
+from qa.terms import STOPWORDS, terms
 
 ABSTAIN_TEXT = (
     "The articles don't answer this. The closest passages are listed below, but none of them says it."
@@ -61,7 +62,10 @@ _ENDS_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$")
 _HEADING_WORDS = 12
 _MIN_EXTRA_WORDS = 6
 _SIDE_SEARCH = 10  # passages searched for each side of a comparison (its years, its description)
+# The words that open a sentence going on from the one before it: "Then the media reported ..."
+_POINTS_BACK = frozenset({"then", "this", "these", "that", "those", "it", "its", "they", "their", "such"})
 _SIDE_ARTICLES = 6  # articles read whole for each side, at most
+_RESTATES_PREMISE = 0.5  # share of a question's premise a sentence holds to restate it
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,15 @@ class ExtractiveAnswerer:
                 bag |= self._sentence_terms(other)
         return frozenset(bag)
 
+    def _window_initials(self, sentence: int) -> frozenset[str]:
+        """The initials of the capitalised runs in a sentence's neighbours in the same article."""
+        doc = self.index.sentences[sentence].doc_id
+        found: set[str] = set()
+        for other in (sentence - 1, sentence + 1):
+            if 0 <= other < len(self.index.sentences) and self.index.sentences[other].doc_id == doc:
+                found |= initials(self.index.sentence_text(other))
+        return frozenset(found)
+
     def _missing_share(self, entities: list[list[str]], context: set[str] | frozenset[str]) -> float:
         """IDF-weighted share of the question's names and numbers that `context` lacks."""
         weights = [max(self._idf.get(s, self._unseen_idf) for s in stems) for stems in entities]
@@ -185,22 +198,35 @@ class ExtractiveAnswerer:
         return sum(1 for stems in entities if all(name_forms(s).isdisjoint(self._idf) for s in stems))
 
     def candidates(
-        self, question: str, query_vector: np.ndarray, passages: list[Passage], focus: str | None = None
+        self,
+        question: str,
+        query_vector: np.ndarray,
+        passages: list[Passage],
+        focus: str | None = None,
+        ignore: frozenset[str] = frozenset(),
     ) -> list[Candidate]:
         """Every sentence of the retrieved passages, scored, best first.
 
         `focus`: the words whose names and numbers the sentence must hold, when only part of
         `question` is asked ("how does that compare with 2023?" of a two-part question).
+        `ignore`: terms of the question the sentence need not hold (those naming another side of
+        a comparison: "from the UN report cited in 2021 to the Inspector General's view").
         """
         row_of = self.index.row_of
         kind = question_type(focus or question)
-        question_terms = set(terms(question))
-        entities = question_entities(focus or question)
+        question_terms = set(terms(question)) - ignore
+        # "Militias want Baghdad to act on a decision of parliament: what kind of resolution was
+        # it?": the premise is given; what is asked names what the sentence must hold.
+        premise = premise_of(focus or question)
+        asked = premise[1] if premise else focus or question
+        entities = [e for e in question_entities(asked) if not set(e) <= ignore]
+        premise_terms = set(terms(premise[0])) if premise else set()
+        asked_terms = set(terms(asked)) - premise_terms
         acronyms = question_acronyms(focus or question)
         counted = counted_term(focus or question) if kind == "count" else None
         w = self.scoring
         # What the question says about its names: "succeeded ... as leader", "population".
-        relation = set(terms(focus or question)) - {t for stems in entities for t in stems}
+        relation = set(terms(asked)) - {t for stems in entities for t in stems} - ignore
         years, recent = question_years(question), asks_for_recent(question)
         times = [article_time(self.index.articles[p.doc_id]).sort_key for p in passages]
         newest = max((t for t in times if t != "9999"), default="")
@@ -229,8 +255,18 @@ class ExtractiveAnswerer:
                 own |= {t for t in window if _YEARLIKE.fullmatch(t)}
                 if acronyms:  # "the UN" is "the United Nations Sanctions Monitoring Team"
                     spelled = {stem for acronym, stem in acronyms.items() if acronym in initials(text)}
-                    own, window = own | spelled, window | spelled
+                    around = {  # spelled out in a neighbour: "The report ... stressing that ISIS ..."
+                        stem for acronym, stem in acronyms.items() if acronym in self._window_initials(s)
+                    }
+                    own, window = own | spelled, window | spelled | around
                 ok = has_type(kind, text, question)
+                if (  # none of what is asked, much of the premise: the premise restated, no answer
+                    premise_terms
+                    and asked_terms
+                    and not asked_terms & own
+                    and self._lexical_of(premise_terms, own) >= _RESTATES_PREMISE
+                ):
+                    ok = False
                 score = (
                     w.cosine * max(cosine, 0.0)
                     + w.lexical * lexical
@@ -341,7 +377,8 @@ class ExtractiveAnswerer:
                 unanswered.append(own)
                 continue
             confidences.append(confidence)
-            chosen += self._best_with_more(ranked, set(terms(own)))
+            premise = premise_of(own)  # a premise's words are given, not what a further sentence adds
+            chosen += self._best_with_more(ranked, set(terms(premise[1] if premise else own)))
         if not chosen:
             return self._abstain(question, passages, max(confidences, default=0.0))
         answer = self._compose(question, passages, chosen, min(confidences))
@@ -428,22 +465,68 @@ class ExtractiveAnswerer:
         floor = 0.8 * self.settings.abstain_threshold
         chosen: list[Candidate] = []
         combined = list(passages)
-        for side in sides:
-            options: list[tuple[float, float, str, Candidate, list[Passage]]] = []
+        for side, others in zip(sides, other_sides_words(question, sides), strict=True):
+            options: list[tuple[float, float, str, list[Candidate], list[Passage]]] = []
             for doc in self._side_articles(side, topic, passages, embed):
                 if doc in {self.index.sentences[c.sentence].doc_id for c in chosen}:
                     continue
                 read = self._whole_article(doc, passages)
-                ranked = [c for c in self.candidates(topic, query_vector, read) if c.type_ok is not False]
+                ranked = [
+                    c
+                    # the side's articles were chosen for its years: its sentences need not repeat them
+                    for c in self.candidates(topic, query_vector, read, ignore=others | side.years)
+                    if c.type_ok is not False
+                ]
                 if ranked and ranked[0].score >= floor:
                     fit = self._fit(side.about, doc, embed) if side.about else 0.0
-                    options.append((fit, ranked[0].score, doc, ranked[0], read))
+                    options.append((fit, ranked[0].score, doc, ranked, read))
             if not options:
                 return None
-            _, _, _, cand, read = max(options, key=lambda o: (o[0], o[1]))
-            chosen.append(self._cited_in(combined, read, cand))
+            _, _, _, ranked, read = max(options, key=lambda o: (o[0], o[1]))
+            chosen += [self._cited_in(combined, read, c) for c in self._with_neighbour(ranked)]
         chosen.sort(key=lambda c: self._time_of(c).sort_key)
         return self._compose_sides(question, combined, chosen, "values", confidence)
+
+    def _with_neighbour(self, ranked: list[Candidate]) -> list[Candidate]:
+        """The best candidate and, when the sentence next to it scores within `join_margin` of it
+        and one goes on from the other, that one too, in text order: an article often states a
+        value over two sentences ("A report by the UN team stated ..." / "The report ...
+        stressing that ISIS has developed into ...")."""
+        best = ranked[0]
+        vectors = self.index.sentence_vectors
+        for cand in ranked[1:]:
+            if cand.score < best.score - self.scoring.join_margin:
+                break
+            first, second = sorted((best.sentence, cand.sentence))
+            if (
+                second - first == 1
+                and self._goes_on(first, second)
+                and self.settings.max_answer_sentences > 1
+                and len(self.index.sentence_text(cand.sentence).split()) >= _MIN_EXTRA_WORDS
+                and float(vectors[cand.sentence] @ vectors[best.sentence]) <= self.scoring.redundant_cosine
+            ):
+                return sorted([best, cand], key=lambda c: c.sentence)
+        return [best]
+
+    def _goes_on(self, earlier: int, later: int) -> bool:
+        """Does sentence `later` go on from `earlier`: open by pointing back ("Then ...", "This
+        ...") or with "The" and words all found in `earlier` ("The report, which ..." after "A
+        report by ...")? "The US troops, which ..." does not go on from a sentence without troops."""
+        words = self.index.sentence_text(later).split()
+        if not words:
+            return False
+        head = words[0].strip("\"“‘'(").lower()
+        if head in _POINTS_BACK:
+            return True
+        if head != "the":
+            return False
+        phrase: list[str] = []
+        for word in words[1:4]:
+            phrase.append(word)
+            if word[-1] in ",;:" or word.lower() in STOPWORDS:
+                break
+        named = terms(" ".join(phrase))
+        return bool(named) and set(named) <= self._sentence_terms(earlier)
 
     @staticmethod
     def _cited_in(combined: list[Passage], read: list[Passage], cand: Candidate) -> Candidate:
@@ -511,7 +594,10 @@ class ExtractiveAnswerer:
             {n for n in numbers_in(self.index.sentence_text(c.sentence)) if not _YEARLIKE.fullmatch(n)}
             for c in sides
         ]
-        differ = mode == "positions" or len({frozenset(n) for n in numbers}) > 1
+        by_article: dict[str, set[str]] = {}  # a side quoted in two sentences gives their figures
+        for c, found in zip(sides, numbers, strict=True):
+            by_article.setdefault(self.index.sentences[c.sentence].doc_id, set()).update(found)
+        differ = mode == "positions" or len({frozenset(n) for n in by_article.values()}) > 1
         disagreement = None
         if mode == "positions":
             disagreement = {
@@ -564,11 +650,12 @@ class ExtractiveAnswerer:
             n = number_of[cand.passage_rank]
             quote = self.index.articles[ref.doc_id].text[ref.start : ref.end]
             said = attribution(self.index, cand.sentence)
+            follows = bool(citations) and citations[-1].doc_id == ref.doc_id  # the same article goes on
             citations.append(
                 Citation.of(n, passage, quote, ref.start, ref.end, speaker=said.speaker if said else None)
             )
             lead = ""
-            if dated:
+            if dated and not follows:
                 article = self.index.articles[ref.doc_id]
                 lead = f"{source_label(article)} ({article_time(article).label}): "
             if said and not said.in_sentence:  # the quote's speaker is named earlier in the article

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from qa.records import Article
+from qa.terms import terms
 
 _POSITIONS = re.compile(
     r"\b(differ|differs|disagree|contrast|positions?|different articles|articles'? views?|"
@@ -147,6 +148,42 @@ def question_sides(question: str) -> list[Side]:
             named.add(match.group(0))
     ordered = [side for _, side in sorted(sides, key=lambda x: x[0])]
     return ordered if len(ordered) >= 2 and any(s.years or s.about for s in ordered) else []
+
+
+# "from the UN report cited in 2021 to the Inspector General's view cited in the 2024 article",
+# "between the 2020 article ... and the 2021 article ...": the words that name each side.
+_COMPARED = re.compile(
+    r"\b(?:from|between)\s+(?P<first>[^?]+?)\s+(?:to|and)\s+(?P<second>[^?]+?)\s*(?=[?.]|$)", re.I
+)
+
+
+def other_sides_words(question: str, sides: list[Side]) -> list[frozenset[str]]:
+    """For each side, the terms of the question that name only the other sides.
+
+    "How did assessments of ISIS shift from the UN report cited in 2021 to the Inspector General's
+    view cited in the 2024 article?": the 2021 side's sentence need not name the Inspector General,
+    nor the 2024 side's the UN. Empty sets when the question does not name each side in a piece of
+    its own ("from ... to ...", "between ... and ...", each piece with its side's year).
+    """
+    none = [frozenset[str]()] * len(sides)
+    match = _COMPARED.search(question)
+    if match is None:
+        return none
+    pieces = [match["first"], match["second"]]
+    owner: list[int] = []
+    for side in sides:
+        found = [i for i, piece in enumerate(pieces) if side.years & set(_YEAR.findall(piece))]
+        if len(found) != 1:
+            return none
+        owner.append(found[0])
+    if sorted(owner) != list(range(len(pieces))):
+        return none
+    outside = set(terms(question[: match.start()] + " " + question[match.end() :]))
+    words = [set(terms(piece)) for piece in pieces]
+    return [
+        frozenset(set().union(*(w for i, w in enumerate(words) if i != own)) - words[own] - outside)
+        for own in owner
+    ]
 
 
 def fits_year(time: ArticleTime, year: str) -> bool:

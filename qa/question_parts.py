@@ -3,8 +3,8 @@
     split_question("In what year was ISIS defeated in Iraq, and how many attacks were reported in 2023?")
     -> ["In what year was ISIS defeated in Iraq?", "how many attacks were reported in 2023?"]
 
-A part starts at ", and" / "and" / ";" followed by a question word ("by what" too). A lead-in ending
-in a colon ("The UN said ISIS could still strike Baghdad: which team ..., and which
+A part starts at ", and" / "and" / ";" followed by a question word ("by what", "in how many" too).
+A lead-in ending in a colon ("The UN said ISIS could still strike Baghdad: which team ..., and which
 attack ...?") gives context to every part. A later part that points back
 ("..., and who leads it?") or is too short for a verb ("..., and by what aircraft?")
 carries the first part in brackets. A question that
@@ -18,7 +18,8 @@ import re
 from qa.followup import points_back
 
 _WH = (
-    r"(?:how|what|when|where|which|who|whom|whose|why|(?:in|by|with|from|for|at|on) (?:what|which|whom)|"
+    r"(?:how|what|when|where|which|who|whom|whose|why|"
+    r"(?:in|by|with|from|for|at|on) (?:what|which|whom|how (?:many|much))|"
     r"did|does|do|is|are|was|were)"
 )
 _SPLIT = re.compile(rf"(?:,\s*and\s+|;\s*(?:and\s+)?|\s+and\s+)(?={_WH}\b)", re.I)
@@ -30,6 +31,15 @@ _ELLIPTIC_WORDS = 4  # "..., and by what aircraft?": a part this short leaves it
 def _as_question(part: str) -> str:
     part = part.strip().rstrip("?.").strip()
     return f"{part}?"
+
+
+def premise_of(question: str) -> tuple[str, str] | None:
+    """(premise, what is asked) of a question put after a premise ("Militias want Baghdad to act
+    on a resolution: what kind of resolution was it?"); None for a question without one."""
+    match = _LEAD_IN.match(question.strip())
+    if match and re.match(rf"{_WH}\b", match["rest"], re.I):
+        return match["lead"].strip(), match["rest"].strip()
+    return None
 
 
 def split_question(question: str) -> list[str]:

@@ -40,10 +40,11 @@ _COUNT = re.compile(
     r"dozen|half|third|quarter|fifth|double[ds]?|triple[ds]?|twice|halved)\b",
     re.I,
 )
-_MONTH_ALTERNATIVES = "|".join(MONTHS)
+# "may" is a month only as "May": "ambitions that may grow" holds no date
+_MONTH_ALTERNATIVES = "|".join(m for m in MONTHS if m != "may") + "|(?-i:May)"
 _YEAR_Q = re.compile(r"\b(what|which) year\b", re.I)
 _DATE = re.compile(
-    rf"\b(1[89]\d\d|20\d\d)\b|\b({'|'.join(MONTHS)})\b"
+    rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTH_ALTERNATIVES})\b"
     # a time told from another: "two days later", "a week after the strike", "months earlier"
     r"|\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|few|several|\d+)\s+"
     r"(days?|weeks?|months?|years?)\s+(later|after|before|earlier|ago)\b",

@@ -171,6 +171,43 @@ def test_the_articles_a_comparison_names_are_each_read_whole(seed_assistant) -> 
         )
 
 
+def test_a_sentence_that_restates_the_premise_is_no_answer(seed_assistant) -> None:
+    # the premise is in one article; what kind of resolution it was, in another
+    answer = seed_assistant.ask(
+        "Militias urge Baghdad to implement a decision taken by the House of Representatives: "
+        "what kind of resolution was it?"
+    )
+    assert not answer.abstained
+    assert "non-binding" in answer.text
+    assert "urge the Baghdad government to implement" not in answer.text
+
+
+def test_each_side_of_a_comparison_is_read_for_its_own_source(seed_assistant) -> None:
+    # the 2021 side is not asked to name the Inspector General of the 2024 side, nor 2021 itself
+    answer = seed_assistant.ask(
+        "How did views of ISIS's strength shift from the UN monitoring report cited in 2021 to the "
+        "Inspector General's view in the 2024 article?"
+    )
+    assert [c.doc_id[:3] for c in answer.citations][-1] == "003"
+    assert {"001", "003"} <= {c.doc_id[:3] for c in answer.citations}
+    # the UN team's report is named in one sentence and quoted in the next, which goes on from it
+    # ("The report, which ..."): both are quoted, under one source label
+    assert "well-established insurgency" in answer.text and "largely contained" in answer.text
+    assert answer.text.count("(date not stated; mentions events up to 2021)") == 1
+
+
+def test_a_sentence_that_goes_on_from_the_best_is_quoted_with_it(seed_assistant) -> None:
+    answerer = seed_assistant.answerer
+    index = seed_assistant.index
+    at = {index.sentence_text(i)[:30]: i for i in range(len(index.sentences))}
+    named = at["A report by the United Nations"]
+    assert answerer._goes_on(named, named + 1)  # "The report, which was issued ..."
+    relocation = at["Shortly after evacuation, Amer"]
+    assert answerer._goes_on(relocation, relocation + 1)  # "Then the Western media reported ..."
+    agreement = at["The agreement, which will see "]
+    assert not answerer._goes_on(agreement, agreement + 1)  # "The US troops, ...": no troops before
+
+
 def test_a_question_on_how_the_articles_differ_records_the_positions(seed_assistant) -> None:
     answer = seed_assistant.ask("Is ISIS still a threat in Iraq? How do the articles differ?")
     assert answer.disagreement is not None and answer.disagreement["kind"] == "positions"

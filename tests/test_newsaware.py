@@ -86,3 +86,20 @@ def test_an_undated_article_fits_the_year_of_its_latest_events_or_the_next() -> 
     dated = article_time(Article("a", None, "2021-05-09", None, "In 2019 ..."))
     assert fits_year(dated, "2021") and not fits_year(dated, "2020")
     assert not fits_year(article_time(Article("c", None, None, None, "no year")), "2021")
+
+
+def test_each_side_of_a_comparison_need_not_name_the_other_sides() -> None:
+    from qa.newsaware import other_sides_words, question_sides
+
+    asked = (
+        "How did assessments of ISIS's strength shift from the UN monitoring report cited in 2021 "
+        "to the US Inspector General's view cited in the 2024 article?"
+    )
+    first, second = other_sides_words(asked, question_sides(asked))
+    assert {"inspector", "general", "us", "2024"} <= first and "un" not in first
+    assert {"un", "monitor", "2021"} <= second and "inspector" not in second
+    # words the question uses outside the sides (ISIS, strength) are every side's
+    assert not {"isis", "strength"} & (first | second)
+    # sides not named each in a piece of their own: nothing is set aside
+    asked = "How did ISIS attacks in 2023 compare with 2024?"
+    assert all(not words for words in other_sides_words(asked, question_sides(asked)))

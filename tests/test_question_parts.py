@@ -42,3 +42,26 @@ def test_a_part_without_its_own_verb_borrows_the_first_parts() -> None:
         "Where was the ISIS group targeted?",
         "by what aircraft? (Where was the ISIS group targeted)",
     ]
+
+
+def test_a_part_may_open_with_a_preposition_and_how_many() -> None:
+    assert split_question(
+        "Where did the US consolidate its forces, and in how many Iraqi facilities did it end up present?"
+    )[:1] == ["Where did the US consolidate its forces?"]
+    assert split_question(
+        "Where did the US consolidate its forces, and in how many Iraqi facilities did it end up present?"
+    )[1].startswith("in how many Iraqi facilities did it end up present?")
+    # a question that asks one thing keeps its "in how many"
+    question = "After withdrawing from vulnerable bases, in how many facilities did Washington stay?"
+    assert split_question(question) == [question]
+
+
+def test_the_premise_of_a_question_is_told_from_what_it_asks() -> None:
+    from qa.question_parts import premise_of
+
+    assert premise_of("Militias want Baghdad to act on a decision of parliament: what kind was it?") == (
+        "Militias want Baghdad to act on a decision of parliament",
+        "what kind was it?",
+    )
+    assert premise_of("What kind of resolution did parliament pass?") is None
+    assert premise_of("Note: the articles are old") is None  # no question after the colon

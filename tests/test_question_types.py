@@ -78,3 +78,12 @@ def test_a_count_must_be_of_the_place_the_question_names() -> None:
     assert has_type("count", far, asked) is False
     assert has_type("count", "In Syria, 59 operations were conducted alongside the SDF.", asked)
     assert has_type("count", "About 900 US troops remain, officials said.", asked)  # no place of its own
+
+
+def test_may_is_a_month_only_as_may() -> None:
+    from qa.question_types import has_type
+
+    asked = "When was the resolution passed?"
+    assert has_type("time", "It is in May that parliament voted.", asked)
+    assert has_type("time", "Ambitions for complete control that may grow.", asked) is False
+    assert has_type("time", "The vote came in march.", asked)  # other months in any case
