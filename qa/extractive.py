@@ -427,7 +427,8 @@ class ExtractiveAnswerer:
         A sentence that is itself a question is no position; one that states what the question's
         modal asks ("Should ...?": "the national interest demands ...") scores `modality` higher.
         An article whose best sentence scores under half the abstention threshold says nothing on
-        the question and is left out. None when fewer than two articles are left (or none of
+        the question and is left out, as is one whose best sentence, for a question with a modal,
+        does not state that modality. None when fewer than two articles are left (or none of
         their sentences reaches the threshold): the other answers are tried then.
         """
         w = self.scoring
@@ -448,6 +449,8 @@ class ExtractiveAnswerer:
             ranked.sort(key=lambda c: (-c.score, c.sentence))
             if not ranked or ranked[0].score < threshold / 2:
                 continue
+            if marks and not any(m.search(self.index.sentence_text(ranked[0].sentence)) for m in marks):
+                continue  # "Should ...?": an article that says nothing of what is needed takes no side
             found.append((ranked[0], read))
         found.sort(key=lambda f: -f[0].score)  # the articles with the most to say on it
         chosen = [self._cited_in(combined, read, c) for c, read in found[:_POSITION_ARTICLES]]
