@@ -30,6 +30,7 @@ from qa.newsaware import (
     asks_for_recent,
     fits_year,
     other_sides_words,
+    question_modality,
     question_mode,
     question_sides,
     question_topic,
@@ -58,6 +59,7 @@ ABSTAIN_TEXT = (
 )
 
 _YEARLIKE = re.compile(r"(19|20)\d\d")
+_LIST_NUMBER = re.compile(r"\d{1,2}[.)]\s+(?=[A-Z“\"])")  # a numbered list's item number
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$")
 _HEADING_WORDS = 12
 _MIN_EXTRA_WORDS = 6
@@ -66,6 +68,7 @@ _SIDE_SEARCH = 10  # passages searched for each side of a comparison (its years,
 _POINTS_BACK = frozenset({"then", "this", "these", "that", "those", "it", "its", "they", "their", "such"})
 _SIDE_ARTICLES = 6  # articles read whole for each side, at most
 _RESTATES_PREMISE = 0.5  # share of a question's premise a sentence holds to restate it
+_POSITION_ARTICLES = 5  # articles read whole for a question on which they take positions, at most
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,8 @@ class Scoring:
     nearby: float = 0.5  # how much a name found next to the sentence (not in it) still counts as missing
     timely: float = 0.02  # the article's date matches a year the question names, or is the latest
     across_margin: float = 0.2  # in a values/positions answer, another article's best sentence within this
+    modality: float = 0.25  # positions: the sentence states what the question's modal asks (see
+    #                         question_modality: "Should ...?" -> "demands", "necessity")
     no_relation: float = 0.10  # the sentence and its neighbours hold none of the question's other words
     unknown_entity: float = 0.20  # per name or number of the question absent from every article
     join_margin: float = 0.15  # a further sentence must score within this of the best
@@ -408,6 +413,10 @@ class ExtractiveAnswerer:
             by_side = self._answer_sides(question, topic, query_vector, passages, sides, embed, confidence)
             if by_side is not None:
                 return by_side
+        if mode == "positions" and best is not None:
+            positions = self._answer_positions(question, topic, query_vector, passages, confidence)
+            if positions is not None:
+                return positions
         if mode and best is not None:
             across = self._answer_across(question, passages, ranked, mode, confidence)
             if across is not None:
@@ -444,6 +453,48 @@ class ExtractiveAnswerer:
         if len(sides) < 2 or max(c.score for c in sides) < threshold:
             return None
         return self._compose_sides(question, passages, sides, mode, confidence)
+
+    def _answer_positions(
+        self, question: str, topic: str, query_vector: np.ndarray, passages: list[Passage], confidence: float
+    ) -> Answer | None:
+        """Each retrieved article's position, one sentence each (up to `_POSITION_ARTICLES`), read
+        from the whole article: where an article states its view need not be among the passages
+        retrieved for the whole question.
+
+        A sentence that is itself a question is no position; one that states what the question's
+        modal asks ("Should ...?": "the national interest demands ...") scores `modality` higher.
+        An article whose best sentence scores under half the abstention threshold says nothing on
+        the question and is left out, as is one whose best sentence, for a question with a modal,
+        does not state that modality. None when fewer than two articles are left (or none of
+        their sentences reaches the threshold): the other answers are tried then.
+        """
+        w = self.scoring
+        threshold = self.settings.abstain_threshold
+        marks = question_modality(topic)
+        combined = list(passages)
+        found: list[tuple[Candidate, list[Passage]]] = []  # each article's best sentence, and the article
+        for doc in dict.fromkeys(p.doc_id for p in passages):
+            read = self._whole_article(doc, passages)
+            ranked = []
+            for cand in self.candidates(topic, query_vector, read):
+                text = self.index.sentence_text(cand.sentence).rstrip()
+                if cand.type_ok is False or text.endswith("?"):
+                    continue
+                if any(m.search(text) for m in marks):
+                    cand = dataclasses.replace(cand, score=cand.score + w.modality)
+                ranked.append(cand)
+            ranked.sort(key=lambda c: (-c.score, c.sentence))
+            if not ranked or ranked[0].score < threshold / 2:
+                continue
+            if marks and not any(m.search(self.index.sentence_text(ranked[0].sentence)) for m in marks):
+                continue  # "Should ...?": an article that says nothing of what is needed takes no side
+            found.append((ranked[0], read))
+        found.sort(key=lambda f: -f[0].score)  # the articles with the most to say on it
+        chosen = [self._cited_in(combined, read, c) for c, read in found[:_POSITION_ARTICLES]]
+        articles = {self.index.sentences[c.sentence].doc_id for c in chosen}
+        if len(articles) < 2 or max(c.score for c in chosen) < threshold:
+            return None
+        return self._compose_sides(question, combined, chosen, "positions", confidence)
 
     def _answer_sides(
         self,
@@ -648,11 +699,15 @@ class ExtractiveAnswerer:
             ref = self.index.sentences[cand.sentence]
             passage = passages[cand.passage_rank]
             n = number_of[cand.passage_rank]
-            quote = self.index.articles[ref.doc_id].text[ref.start : ref.end]
+            start = ref.start
+            quote = self.index.articles[ref.doc_id].text[start : ref.end]
+            if numbered_item := _LIST_NUMBER.match(quote):  # "3. The bigger intention ...": not the "3."
+                start += numbered_item.end()
+                quote = quote[numbered_item.end() :]
             said = attribution(self.index, cand.sentence)
             follows = bool(citations) and citations[-1].doc_id == ref.doc_id  # the same article goes on
             citations.append(
-                Citation.of(n, passage, quote, ref.start, ref.end, speaker=said.speaker if said else None)
+                Citation.of(n, passage, quote, start, ref.end, speaker=said.speaker if said else None)
             )
             lead = ""
             if dated and not follows:

@@ -232,3 +232,41 @@ def source_label(article: Article) -> str:
     if article.title:  # without a final "?": the label must not end the answer's sentence
         return f"“{article.title.rstrip(' ?!.')}”"
     return "An untitled article"
+
+
+# What a judgement question asks of the articles is often carried by its modal verb, a stop word
+# the keyword match never sees: "Should US forces remain?" asks whether they must (an obligation),
+# "Can the army manage alone?" whether it is able to, "Does Washington want to leave?" what it
+# seeks, "What purpose ...?" why. An article's position on such a question is stated in the same
+# terms ("the national interest demands the presence", "the air force is still weak and cannot",
+# "Washington seeks it", "due to the constant threat"). Each pair: the question's cue, and the
+# words that state that modality in a sentence. The bare auxiliaries (can, could, need, plan) are
+# left out of the latter: news prose uses them for anything ("the process could take months").
+_MODALITIES = (
+    (  # obligation, necessity
+        r"\b(should|ought|must|need|needs)\b",
+        r"\b(must|necess\w+|demands?|demanding|requir\w+|binding|should|ought|essential|vital|"
+        r"indispensable|imperative)\b",
+    ),
+    (  # ability
+        r"\b(can|could|able|capable|manage)\b",
+        r"\b(cannot|can't|able|unable|capab\w+|incapab\w+|capacit\w+|ready|prepared|weak\w*|inabilit\w+)\b",
+    ),
+    (  # volition
+        r"\b(want|wants|wish|seek|seeks|intend|intends|plan|plans)\b",
+        r"\b(wants?|wanted|seek\w*|sought|intend\w*|intention\w*|struggl\w+|wish\w*|desir\w+|determined|"
+        r"insist\w*)\b",
+    ),
+    (  # purpose, cause
+        r"\b(purpose|purposes|why|reason|reasons|aim|goal|motive|motives)\b",
+        r"\b(due to|because|in order to|so as to|so that|enabl\w+|aims?|goals?|purposes?|reasons?|justif\w+|"
+        r"excuse|needs? to)\b",
+    ),
+)
+_MODALITY_PATTERNS = tuple((re.compile(cue, re.I), re.compile(marks, re.I)) for cue, marks in _MODALITIES)
+
+
+def question_modality(question: str) -> list[re.Pattern[str]]:
+    """The patterns of the words that state what the question's modal cue asks (see _MODALITIES);
+    empty when it has none ("Has ISIS been defeated?")."""
+    return [marks for cue, marks in _MODALITY_PATTERNS if cue.search(question)]

@@ -216,6 +216,31 @@ def test_a_question_on_how_the_articles_differ_records_the_positions(seed_assist
     assert not seed_assistant.ask("When was Qasem Soleimani killed?").disagreement
 
 
+def test_each_article_gives_its_position_read_from_the_whole_article(seed_assistant) -> None:
+    from qa.newsaware import article_time
+
+    answer = seed_assistant.ask("Should American troops stay in Iraq? How do the articles differ?")
+    docs = [c.doc_id for c in answer.citations]
+    assert len(set(docs)) == len(docs) >= 3  # one sentence per article, several articles
+    times = [article_time(seed_assistant.index.articles[d]).sort_key for d in docs]
+    assert times == sorted(times)  # oldest first, each introduced by its source and date
+    assert answer.text.count("): ") == len(docs)
+    for citation in answer.citations:
+        assert not citation.quote.rstrip().endswith("?")  # a question the article asks is no position
+        assert not citation.quote[:1].isdigit()  # nor is a list's item number part of a quote
+        assert any(
+            p.doc_id == citation.doc_id and p.start <= citation.start and citation.end <= p.end
+            for p in answer.passages
+        )
+    # "Should ...?" is answered by what the articles say is needed or binding; an article whose
+    # best sentence says nothing of the kind takes no side and is left out
+    from qa.newsaware import question_modality
+
+    marks = question_modality("Should American troops stay in Iraq?")
+    assert all(any(m.search(c.quote) for m in marks) for c in answer.citations)
+    assert any(w in answer.text for w in ("binding", "necessity", "necessitate", "demands"))
+
+
 def test_a_build_made_by_another_process_is_picked_up(
     seed_assistant, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -103,3 +103,21 @@ def test_each_side_of_a_comparison_need_not_name_the_other_sides() -> None:
     # sides not named each in a piece of their own: nothing is set aside
     asked = "How did ISIS attacks in 2023 compare with 2024?"
     assert all(not words for words in other_sides_words(asked, question_sides(asked)))
+
+
+def test_a_judgement_questions_modal_picks_the_words_that_state_it() -> None:
+    from qa.newsaware import question_modality
+
+    def states(question: str, sentence: str) -> bool:
+        return any(marks.search(sentence) for marks in question_modality(question))
+
+    assert states("Should US forces remain in Iraq?", "The national interest demands their presence.")
+    assert states("Can the army manage alone?", "The air force is still weak, and it cannot respond.")
+    assert states("Does Washington want to leave?", "Washington seeks it, and Baghdad does not object.")
+    assert states("What purpose does the base serve?", "Its survival is due to the constant threat.")
+    # the modal cue of one question is not another's: ability words don't answer "should"
+    assert not states("Should US forces remain in Iraq?", "Iraqi forces are fully prepared and ready.")
+    # the bare auxiliaries say nothing: "could take many months" is no statement of ability
+    assert not states("Can the army manage alone?", "The process could take many months.")
+    # no modal cue, no words to look for
+    assert question_modality("Has ISIS been defeated in Iraq?") == []
