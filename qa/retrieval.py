@@ -8,6 +8,7 @@ Usage:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,13 +21,14 @@ from pydantic import ConfigDict
 from qa.embeddings import SentenceTransformerEmbeddings
 from qa.filters import Filters
 from qa.index_store import CorpusIndex, bm25_query_tokens
-from qa.newsaware import question_mode, question_topic
+from qa.newsaware import question_modality, question_mode, question_topic
 from qa.question_parts import split_question
 from qa.records import Passage
 from qa.settings import Settings
 
 # A passage that shares this much of its length with a better-ranked one adds nothing.
 _MAX_OVERLAP = 0.5
+_STATING_DEPTH = 2  # an article's passages searched for one that states what a judgement asks
 # An HNSW graph searched with a filter walks past every vector the filter leaves out: up to this
 # many admitted vectors, scoring them exactly is cheaper (a few milliseconds).
 _EXACT_FILTERED_MAX = 25_000
@@ -187,7 +189,10 @@ def fuse(rankings: list[tuple[list[tuple[int, float]], float]], rrf_k: int) -> l
 
 
 def article_leaders(
-    rankings: list[tuple[list[tuple[int, float]], float]], article_of: np.ndarray, rrf_k: int
+    rankings: list[tuple[list[tuple[int, float]], float]],
+    article_of: np.ndarray,
+    rrf_k: int,
+    states: Callable[[int], bool] | None = None,
 ) -> list[int]:
     """Each article's best passage, as if the article were searched alone: every ranking restricted
     to the article's passages, ranks counted within the article, fused.
@@ -195,7 +200,10 @@ def article_leaders(
     An article that ranks low overall still has a passage that fits the question best *within it*
     (where it states its own position); counting ranks within the article finds that passage,
     where the global ranks of a weak article's passages are all deep and say little.
-    """
+
+    With `states` (does a passage state the kind of thing asked: "should" answered by "demands",
+    "necessity"), an article's leader is its best passage among its first `_STATING_DEPTH` that
+    states it."""
     scores: dict[int, float] = {}
     for ranking, weight in rankings:
         if not weight:
@@ -205,10 +213,13 @@ def article_leaders(
             article = int(article_of[row])
             seen[article] = rank = seen.get(article, 0) + 1
             scores[row] = scores.get(row, 0.0) + weight / (rrf_k + rank)
-    best: dict[int, int] = {}
+    ordered: dict[int, list[int]] = {}
     for row, _ in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
-        best.setdefault(int(article_of[row]), row)
-    return list(best.values())
+        ordered.setdefault(int(article_of[row]), []).append(row)
+    if states is None:
+        return [rows[0] for rows in ordered.values()]
+    stating = {a: next((r for r in rows[:_STATING_DEPTH] if states(r)), None) for a, rows in ordered.items()}
+    return [stating[a] if stating[a] is not None else rows[0] for a, rows in ordered.items()]
 
 
 def leaders_first(fused: list[tuple[int, float]], leaders: list[int]) -> list[tuple[int, float]]:
@@ -309,7 +320,17 @@ def hybrid_search(
             rankings += _rankings(index, part, embedder.query_vector(part), settings, allowed, fetch_k)
     fused = fuse(rankings, settings.rrf_k)
     if compare:  # each article's own best passage first (its position), then the rest
-        fused = leaders_first(fused, article_leaders(rankings, index.passage_article, settings.rrf_k))
+        marks = question_modality(topic)
+        states = None
+        if marks:
+
+            def states(row: int) -> bool:
+                return any(m.search(index.passages[row].text) for m in marks)
+
+        leaders = article_leaders(rankings, index.passage_article, settings.rrf_k, states)
+        fused = leaders_first(fused, leaders)
+        if states is not None:  # the leaders that state it before those that don't
+            fused = leaders_first(fused, [row for row in leaders if states(row)])
     chosen: list[Passage] = []
     for row, score in fused:
         passage = replace(

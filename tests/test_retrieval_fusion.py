@@ -29,3 +29,15 @@ def test_leaders_come_first_in_their_fused_order() -> None:
     reordered = leaders_first(fused, [3, 1])
     assert [row for row, _ in reordered] == [1, 3, 0, 2]
     assert sorted(reordered) == sorted(fused)  # the same items and scores
+
+
+def test_an_articles_leader_is_its_best_passage_that_states_what_is_asked() -> None:
+    # article 0: rows 0, 1, 2 in that order within it; article 1: rows 3, 4
+    article_of = np.array([0, 0, 0, 1, 1])
+    ranking = [(0, 1.0), (3, 0.9), (1, 0.8), (4, 0.7), (2, 0.6)]
+    states = {1, 2}.__contains__  # the rows that state it (say "demands", for a "should" question)
+    # article 0: its second passage states it, so it leads; its third is too deep to be taken
+    # article 1: none of its passages states it, so its best leads as before
+    assert article_leaders([(ranking, 1.0)], article_of, rrf_k=5, states=states) == [1, 3]
+    assert article_leaders([(ranking, 1.0)], article_of, rrf_k=5) == [0, 3]
+    assert article_leaders([(ranking, 1.0)], article_of, rrf_k=5, states={2}.__contains__) == [0, 3]
