@@ -59,6 +59,7 @@ ABSTAIN_TEXT = (
 
 _YEARLIKE = re.compile(r"(19|20)\d\d")
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$")
+_LIST_NUMBER = re.compile(r"\(?\d{1,2}[.)]\s+(?=[\"“‘']?[A-Z])")  # a list item's number: "1. ", "(2) "
 _HEADING_WORDS = 12
 _MIN_EXTRA_WORDS = 6
 _SIDE_SEARCH = 10  # passages searched for each side of a comparison (its years, its description)
@@ -300,17 +301,21 @@ class ExtractiveAnswerer:
         passages: list[Passage],
         embed: Callable[[str], np.ndarray] | None = None,
         on_token: Callable[[str], None] | None = None,
+        search: Callable[[str], list[Passage]] | None = None,
     ) -> Answer:
         """An answer built from `passages` (best first), or an abstention listing them.
 
         With `embed` (text -> query vector), a question that asks two things is
         answered part by part; a part the passages don't answer is named in a note.
+        With `search` (text -> its best passages, under the question's filters), each part
+        also reads its own best passages: those of the whole question favour the part that
+        most of its words are about.
         `on_token` is part of the answerers' common call; quoting has no draft to stream.
         """
         topic = question_topic(question)  # without "How do the articles differ?"
         parts = split_question(topic)
         if embed is not None and len(parts) > 1:
-            return self._answer_parts(question, parts, passages, embed)
+            return self._answer_parts(question, parts, passages, embed, search)
         if topic != question and embed is not None:
             query_vector = embed(topic)
         return self._answer_one(question, query_vector, passages, topic, embed)
@@ -358,17 +363,23 @@ class ExtractiveAnswerer:
         parts: list[str],
         passages: list[Passage],
         embed: Callable[[str], np.ndarray],
+        search: Callable[[str], list[Passage]] | None = None,
     ) -> Answer:
         threshold = self.settings.abstain_threshold
         chosen: list[Candidate] = []
         confidences: list[float] = []
         unanswered: list[str] = []
+        combined = list(passages)  # the passages read, those of the whole question first
         for part in parts:
             taken = {c.sentence for c in chosen}
             own = part.split(" (", 1)[0]  # a later part's borrowed context is not what it asks
+            read = list(passages)
+            if search is not None:
+                seen = {p.passage_id for p in read}
+                read += [p for p in search(part) if p.passage_id not in seen]
             ranked = [
                 c
-                for c in self.candidates(part, embed(part), passages, focus=own)
+                for c in self.candidates(part, embed(part), read, focus=own)
                 if c.sentence not in taken and c.type_ok is not False
             ]
             best = ranked[0] if ranked else None
@@ -378,10 +389,11 @@ class ExtractiveAnswerer:
                 continue
             confidences.append(confidence)
             premise = premise_of(own)  # a premise's words are given, not what a further sentence adds
-            chosen += self._best_with_more(ranked, set(terms(premise[1] if premise else own)))
+            more = self._best_with_more(ranked, set(terms(premise[1] if premise else own)))
+            chosen += [self._cited_in(combined, read, c) for c in more]
         if not chosen:
             return self._abstain(question, passages, max(confidences, default=0.0))
-        answer = self._compose(question, passages, chosen, min(confidences))
+        answer = self._compose(question, combined, chosen, min(confidences))
         notes = [f"The articles don't answer this part: “{part}”" for part in unanswered]
         return dataclasses.replace(answer, notes=notes)
 
@@ -648,11 +660,15 @@ class ExtractiveAnswerer:
             ref = self.index.sentences[cand.sentence]
             passage = passages[cand.passage_rank]
             n = number_of[cand.passage_rank]
-            quote = self.index.articles[ref.doc_id].text[ref.start : ref.end]
+            start = ref.start
+            quote = self.index.articles[ref.doc_id].text[start : ref.end]
+            item = _LIST_NUMBER.match(quote)  # "1. Washington leaders intend ...": a list item's number
+            if item:  # is no part of what it says
+                start, quote = start + item.end(), quote[item.end() :]
             said = attribution(self.index, cand.sentence)
             follows = bool(citations) and citations[-1].doc_id == ref.doc_id  # the same article goes on
             citations.append(
-                Citation.of(n, passage, quote, ref.start, ref.end, speaker=said.speaker if said else None)
+                Citation.of(n, passage, quote, start, ref.end, speaker=said.speaker if said else None)
             )
             lead = ""
             if dated and not follows:

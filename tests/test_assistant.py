@@ -3,7 +3,7 @@ import json
 import pytest
 
 from qa import Answer, QAError
-from qa.extractive import ABSTAIN_TEXT
+from qa.extractive import ABSTAIN_TEXT, Candidate
 
 pytestmark = pytest.mark.slow
 
@@ -239,3 +239,13 @@ def test_a_build_made_by_another_process_is_picked_up(
     build_index(settings.with_overrides(vector_store="qdrant"), embedder)
     assert assistant.retrieve("Who heads US Central Command?")
     assert assistant.index.directory == rebuilt.directory
+
+
+def test_a_list_items_number_is_not_quoted(seed_assistant) -> None:
+    index = seed_assistant.index
+    item = next(s for s in range(len(index.sentences)) if index.sentence_text(s).startswith("1. Washington"))
+    row = next(r for r, (first, last) in enumerate(index.passage_sentences) if first <= item <= last)
+    cand = Candidate(item, 0, 0.5, 0.5, None, 0.5)
+    answer = seed_assistant.answerer._compose("What do they intend?", [index.passages[row]], [cand], 0.5)
+    assert answer.text.startswith("Washington leaders intend")
+    _check_citations(seed_assistant, answer)
