@@ -46,6 +46,7 @@ from qa.question_types import (
     question_acronyms,
     question_entities,
     question_type,
+    span_years,
 )
 from qa.records import Answer, Citation, Passage
 from qa.retrieval import dense_ranking
@@ -175,9 +176,16 @@ class ExtractiveAnswerer:
                 found |= initials(self.index.sentence_text(other))
         return frozenset(found)
 
+    def _idf_of(self, stem: str) -> float:
+        """The IDF of a name or number; of a span of years ("2020-2021"), its commonest year's."""
+        years = span_years(stem)
+        if years:
+            return min((self._idf.get(y, self._unseen_idf) for y in years), default=self._unseen_idf)
+        return self._idf.get(stem, self._unseen_idf)
+
     def _missing_share(self, entities: list[list[str]], context: set[str] | frozenset[str]) -> float:
         """IDF-weighted share of the question's names and numbers that `context` lacks."""
-        weights = [max(self._idf.get(s, self._unseen_idf) for s in stems) for stems in entities]
+        weights = [max(self._idf_of(s) for s in stems) for stems in entities]
         total = sum(weights)
         if not total:
             return 0.0
@@ -227,7 +235,11 @@ class ExtractiveAnswerer:
         counted = counted_term(focus or question) if kind == "count" else None
         w = self.scoring
         # What the question says about its names: "succeeded ... as leader", "population".
-        relation = set(terms(asked)) - {t for stems in entities for t in stems} - ignore
+        relation = (
+            set(terms(asked))
+            - {y for stems in entities for t in stems for y in span_years(t) or [t]}
+            - ignore
+        )
         years, recent = question_years(question), asks_for_recent(question)
         times = [article_time(self.index.articles[p.doc_id]).sort_key for p in passages]
         newest = max((t for t in times if t != "9999"), default="")
