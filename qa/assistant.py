@@ -228,8 +228,15 @@ class Assistant:
         """The retrieval -> answer chain; invoke it with {"question": ...}."""
         chosen = self._answerer(answerer)
 
+        def search(part: str) -> list[Passage]:  # a part of a two-part question, searched alone
+            return hybrid_search(self.index, self.embedder, part, self.settings, k=k, filters=filters)
+
         def answer_fn(question: str, passages: list[Passage]) -> Answer:
             vector = self.embedder.query_vector(question)
+            if isinstance(chosen, ExtractiveAnswerer):
+                return chosen.answer(
+                    question, vector, passages, embed=self.embedder.query_vector, search=search
+                )
             return chosen.answer(
                 question, vector, passages, embed=self.embedder.query_vector, on_token=on_token
             )

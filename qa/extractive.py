@@ -47,6 +47,7 @@ from qa.question_types import (
     question_acronyms,
     question_entities,
     question_type,
+    span_years,
 )
 from qa.records import Answer, Citation, Passage
 from qa.retrieval import dense_ranking
@@ -59,8 +60,8 @@ ABSTAIN_TEXT = (
 )
 
 _YEARLIKE = re.compile(r"(19|20)\d\d")
-_LIST_NUMBER = re.compile(r"\d{1,2}[.)]\s+(?=[A-Z“\"])")  # a numbered list's item number
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$")
+_LIST_NUMBER = re.compile(r"\(?\d{1,2}[.)]\s+(?=[\"“‘']?[A-Z])")  # a list item's number: "1. ", "(2) "
 _HEADING_WORDS = 12
 _MIN_EXTRA_WORDS = 6
 _SIDE_SEARCH = 10  # passages searched for each side of a comparison (its years, its description)
@@ -179,9 +180,16 @@ class ExtractiveAnswerer:
                 found |= initials(self.index.sentence_text(other))
         return frozenset(found)
 
+    def _idf_of(self, stem: str) -> float:
+        """The IDF of a name or number; of a span of years ("2020-2021"), its commonest year's."""
+        years = span_years(stem)
+        if years:
+            return min((self._idf.get(y, self._unseen_idf) for y in years), default=self._unseen_idf)
+        return self._idf.get(stem, self._unseen_idf)
+
     def _missing_share(self, entities: list[list[str]], context: set[str] | frozenset[str]) -> float:
         """IDF-weighted share of the question's names and numbers that `context` lacks."""
-        weights = [max(self._idf.get(s, self._unseen_idf) for s in stems) for stems in entities]
+        weights = [max(self._idf_of(s) for s in stems) for stems in entities]
         total = sum(weights)
         if not total:
             return 0.0
@@ -231,7 +239,11 @@ class ExtractiveAnswerer:
         counted = counted_term(focus or question) if kind == "count" else None
         w = self.scoring
         # What the question says about its names: "succeeded ... as leader", "population".
-        relation = set(terms(asked)) - {t for stems in entities for t in stems} - ignore
+        relation = (
+            set(terms(asked))
+            - {y for stems in entities for t in stems for y in span_years(t) or [t]}
+            - ignore
+        )
         years, recent = question_years(question), asks_for_recent(question)
         times = [article_time(self.index.articles[p.doc_id]).sort_key for p in passages]
         newest = max((t for t in times if t != "9999"), default="")
@@ -305,17 +317,21 @@ class ExtractiveAnswerer:
         passages: list[Passage],
         embed: Callable[[str], np.ndarray] | None = None,
         on_token: Callable[[str], None] | None = None,
+        search: Callable[[str], list[Passage]] | None = None,
     ) -> Answer:
         """An answer built from `passages` (best first), or an abstention listing them.
 
         With `embed` (text -> query vector), a question that asks two things is
         answered part by part; a part the passages don't answer is named in a note.
+        With `search` (text -> its best passages, under the question's filters), each part
+        also reads its own best passages: those of the whole question favour the part that
+        most of its words are about.
         `on_token` is part of the answerers' common call; quoting has no draft to stream.
         """
         topic = question_topic(question)  # without "How do the articles differ?"
         parts = split_question(topic)
         if embed is not None and len(parts) > 1:
-            return self._answer_parts(question, parts, passages, embed)
+            return self._answer_parts(question, parts, passages, embed, search)
         if topic != question and embed is not None:
             query_vector = embed(topic)
         return self._answer_one(question, query_vector, passages, topic, embed)
@@ -363,17 +379,23 @@ class ExtractiveAnswerer:
         parts: list[str],
         passages: list[Passage],
         embed: Callable[[str], np.ndarray],
+        search: Callable[[str], list[Passage]] | None = None,
     ) -> Answer:
         threshold = self.settings.abstain_threshold
         chosen: list[Candidate] = []
         confidences: list[float] = []
         unanswered: list[str] = []
+        combined = list(passages)  # the passages read, those of the whole question first
         for part in parts:
             taken = {c.sentence for c in chosen}
             own = part.split(" (", 1)[0]  # a later part's borrowed context is not what it asks
+            read = list(passages)
+            if search is not None:
+                seen = {p.passage_id for p in read}
+                read += [p for p in search(part) if p.passage_id not in seen]
             ranked = [
                 c
-                for c in self.candidates(part, embed(part), passages, focus=own)
+                for c in self.candidates(part, embed(part), read, focus=own)
                 if c.sentence not in taken and c.type_ok is not False
             ]
             best = ranked[0] if ranked else None
@@ -383,10 +405,11 @@ class ExtractiveAnswerer:
                 continue
             confidences.append(confidence)
             premise = premise_of(own)  # a premise's words are given, not what a further sentence adds
-            chosen += self._best_with_more(ranked, set(terms(premise[1] if premise else own)))
+            more = self._best_with_more(ranked, set(terms(premise[1] if premise else own)))
+            chosen += [self._cited_in(combined, read, c) for c in more]
         if not chosen:
             return self._abstain(question, passages, max(confidences, default=0.0))
-        answer = self._compose(question, passages, chosen, min(confidences))
+        answer = self._compose(question, combined, chosen, min(confidences))
         notes = [f"The articles don't answer this part: “{part}”" for part in unanswered]
         return dataclasses.replace(answer, notes=notes)
 

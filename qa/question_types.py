@@ -57,11 +57,20 @@ _NAME = re.compile(r"\b[A-Z][a-z]+(?:[- ](?:al-|Al-)?[A-Z][a-z]+)+")
 _ENTITY = re.compile(r"\b(?:\d[\d,.]*\d|\d|[A-Z][A-Za-z’'-]*[A-Za-z])\b")
 
 
+_YEAR_SPAN = re.compile(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b")
+_SPAN_MAX = 10  # years; a longer span is not a period of the question's
+
+
 def question_entities(question: str) -> list[list[str]]:
-    """The stems of each name and number in the question (its first word aside)."""
+    """The stems of each name and number in the question (its first word aside). A span of years
+    ("in 2020-2021") is one: any year of it will do."""
     words = question.split(maxsplit=1)
     rest = words[1] if len(words) > 1 else ""
     out = []
+    for match in _YEAR_SPAN.finditer(rest):
+        if 0 < int(match[2]) - int(match[1]) <= _SPAN_MAX:
+            out.append([f"{match[1]}-{match[2]}"])
+            rest = rest.replace(match[0], " ")
     for word in _ENTITY.findall(rest):
         stems = terms(word)
         if stems and (word[0].isdigit() or word.lower() not in STOPWORDS):
@@ -74,10 +83,19 @@ _DEMONYM_ENDINGS = ("i", "n", "ian", "ish", "ese")
 _ALIASES = {"us": ("american", "america"), "american": ("us", "america"), "america": ("us", "american")}
 
 
+def span_years(stem: str) -> list[str]:
+    """The years of a span of years ("2020-2021" -> 2020, 2021); [] for anything else."""
+    span = _YEAR_SPAN.fullmatch(stem)
+    return [str(y) for y in range(int(span[1]), int(span[2]) + 1)] if span else []
+
+
 @functools.cache
 def name_forms(stem: str) -> frozenset[str]:
     """The stems that count as a name's: itself, its demonym or country (iraq ~ iraqi, syria ~
     syrian, iran ~ iranian, kurd ~ kurdish) and, for the US, american."""
+    years = span_years(stem)
+    if years:  # "2020-2021": each year of it
+        return frozenset({stem, *years})
     forms = {stem, *_ALIASES.get(stem, ())}
     if len(stem) >= 4 and not stem.isdigit():
         forms |= {stem + ending for ending in _DEMONYM_ENDINGS}

@@ -3,7 +3,8 @@ import json
 import pytest
 
 from qa import Answer, QAError
-from qa.extractive import ABSTAIN_TEXT
+from qa.extractive import ABSTAIN_TEXT, Candidate
+from tests.conftest import SHAFAQ
 
 pytestmark = pytest.mark.slow
 
@@ -264,3 +265,32 @@ def test_a_build_made_by_another_process_is_picked_up(
     build_index(settings.with_overrides(vector_store="qdrant"), embedder)
     assert assistant.retrieve("Who heads US Central Command?")
     assert assistant.index.directory == rebuilt.directory
+
+
+def test_each_part_of_a_two_part_question_also_reads_its_own_best_passages(seed_assistant) -> None:
+    # The 5.200 -> 2.500 cut is in a passage the whole question's top 5 leaves out; the first part,
+    # searched alone, finds it. Its span of years is one period: "in the last year" of a 2021 article.
+    question = (
+        "How did the number of US troops in Iraq change in 2020-2021, "
+        "and how many US troops are still deployed in Iraq?"
+    )
+    retrieved = {p.passage_id for p in seed_assistant.retrieve(question)}
+    answer = seed_assistant.ask(question)
+    assert not answer.abstained and answer.notes == []
+    assert "5.200" in answer.text and "2,500" in answer.text
+    _check_citations(seed_assistant, answer)
+    assert any(c.passage_id not in retrieved for c in answer.citations)
+    # a part's own search keeps to the question's filters
+    only = seed_assistant.ask(question, filters={"doc_ids": [SHAFAQ]})
+    assert {p.doc_id for p in only.passages} == {SHAFAQ}
+    assert "5.200" not in only.text and "2,500" in only.text
+
+
+def test_a_list_items_number_is_not_quoted(seed_assistant) -> None:
+    index = seed_assistant.index
+    item = next(s for s in range(len(index.sentences)) if index.sentence_text(s).startswith("1. Washington"))
+    row = next(r for r, (first, last) in enumerate(index.passage_sentences) if first <= item <= last)
+    cand = Candidate(item, 0, 0.5, 0.5, None, 0.5)
+    answer = seed_assistant.answerer._compose("What do they intend?", [index.passages[row]], [cand], 0.5)
+    assert answer.text.startswith("Washington leaders intend")
+    _check_citations(seed_assistant, answer)

@@ -1,6 +1,6 @@
 """What a question asks for and whether a sentence holds it (qa.question_types), without the model."""
 
-from qa.question_types import has_name, name_forms, question_type
+from qa.question_types import has_name, name_forms, question_entities, question_type, span_years
 from qa.terms import terms
 
 
@@ -87,3 +87,15 @@ def test_may_is_a_month_only_as_may() -> None:
     assert has_type("time", "It is in May that parliament voted.", asked)
     assert has_type("time", "Ambitions for complete control that may grow.", asked) is False
     assert has_type("time", "The vote came in march.", asked)  # other months in any case
+
+
+def test_a_span_of_years_is_one_name_any_year_of_it_will_do() -> None:
+    entities = question_entities("How did the number of US troops in Iraq change in 2020-2021?")
+    assert ["2020-2021"] in entities and ["2020"] not in entities and ["2021"] not in entities
+    assert span_years("2020-2021") == ["2020", "2021"] and span_years("2021") == []
+    assert has_name(["2020-2021"], {"troop", "2021"})
+    assert has_name(["2020-2021"], {"2020"})
+    assert not has_name(["2020-2021"], {"2019", "2022"})
+    assert name_forms("2019–2021") == {"2019–2021", "2019", "2020", "2021"}
+    # a long stretch ("1990-2021") is no period of the question's: each year stays its own name
+    assert ["1990"] in question_entities("What changed between 1990-2021 in Iraq?")
