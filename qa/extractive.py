@@ -45,6 +45,7 @@ from qa.question_types import (
     question_acronyms,
     question_entities,
     question_type,
+    source_terms,
 )
 from qa.records import Answer, Citation, Passage
 from qa.retrieval import dense_ranking
@@ -120,6 +121,7 @@ class ExtractiveAnswerer:
         # index does not spend its start-up on sentences no question reads.
         self._terms: list[frozenset[str] | None] = [None] * n
         self._speakers: list[frozenset[str] | None] = [None] * n
+        self._article_terms: dict[str, frozenset[str]] = {}
         df = index.sentence_df  # saved with the build; computed here for builds that lack it
         if df is None:
             df = {}
@@ -143,6 +145,17 @@ class ExtractiveAnswerer:
             bag = frozenset(terms(said.speaker)) if said and not said.in_sentence else frozenset()
             self._speakers[sentence] = bag
         return bag
+
+    def _in_article(self, doc_id: str, stems: frozenset[str]) -> frozenset[str]:
+        """Those of `stems` that the article's text or metadata holds (in any of their name forms)."""
+        if not stems:
+            return frozenset()
+        bag = self._article_terms.get(doc_id)
+        if bag is None:
+            article = self.index.articles[doc_id]
+            meta = " ".join(x for x in (article.title, article.outlet) if x)
+            bag = self._article_terms[doc_id] = frozenset(terms(f"{meta} {article.text}"))
+        return frozenset(s for s in stems if not name_forms(s).isdisjoint(bag))
 
     def _lexical_of(self, question_terms: set[str], bag: frozenset[str]) -> float:
         """IDF-weighted share of the question's terms found in `bag`."""
@@ -194,6 +207,9 @@ class ExtractiveAnswerer:
         """
         row_of = self.index.row_of
         kind = question_type(focus or question)
+        # "according to Abu Ragheef", "in the analysis of the Pentagon report": where the answer comes
+        # from. Named anywhere in an article, it counts as said by each of its sentences.
+        source = source_terms(question)
         question_terms = set(terms(question))
         entities = question_entities(focus or question)
         acronyms = question_acronyms(focus or question)
@@ -214,15 +230,16 @@ class ExtractiveAnswerer:
             when = article_time(self.index.articles[passage.doc_id]).sort_key
             metadata = set(terms(" ".join(x for x in (passage.title, passage.outlet, passage.date) if x)))
             timely = (years and when[:4] in years) or (recent and when == newest)
+            sourced = self._in_article(passage.doc_id, source)
             for s in range(first, last + 1):
                 if s in seen or self._is_heading(s):
                     continue
                 seen.add(s)
                 text = self.index.sentence_text(s)
                 cosine = float(self.index.sentence_vectors[s] @ query_vector)
-                own = self._sentence_terms(s) | self._speaker_terms(s)  # a quote's speaker counts as said
+                own = self._sentence_terms(s) | self._speaker_terms(s) | sourced  # a quote's speaker too
                 lexical = self._lexical_of(question_terms, own)
-                window = self._window_terms(s)
+                window = self._window_terms(s) | sourced
                 context = self._lexical_of(question_terms, window)
                 # A year stated next to the sentence scopes it too ("In the first half of 2024, ...
                 # In Iraq, 137 partnered operations ..."): it is not missing.

@@ -202,3 +202,26 @@ def _new_name(name: str, question: str) -> bool:
             return False
     asked = set(re.findall(r"[a-z]+", question.lower()))
     return any(w not in asked for w in words if w != "al")
+
+
+# Where the question says its answer comes from: "according to Abu Ragheef", "in the view of Dr.
+# Ahmed Al-Sharifi", "in the analysis of the Pentagon report", "in the piece on recent ISIS moves",
+# "per the article". The phrase runs to the next comma, the question mark or the end.
+_SOURCE = re.compile(
+    r"\b(?i:according to|in the (?:view|analysis|opinion|words|assessment|estimate) of|"
+    r"in the (?:piece|article|story|report) (?:on|about)|per(?= the\b))\s+(?P<source>[^,?;:]+)"
+)
+# Words that only point at a text ("the article"), not at what it is about.
+_POINTERS = frozenset(terms("article articles piece story"))
+
+
+def source_terms(question: str) -> frozenset[str]:
+    """The stems of the question's source phrases: who or which article it asks the answer of.
+
+    The answer need not repeat its source: "Has the aim ... been fulfilled, in the analysis of the
+    Pentagon report?" is answered by "... this goal has only partially been achieved", a sentence
+    of the article on that report that does not name it again."""
+    found: set[str] = set()
+    for match in _SOURCE.finditer(question):
+        found.update(terms(match.group("source")))
+    return frozenset(found - _POINTERS)

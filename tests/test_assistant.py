@@ -202,3 +202,14 @@ def test_a_build_made_by_another_process_is_picked_up(
     build_index(settings.with_overrides(vector_store="qdrant"), embedder)
     assert assistant.retrieve("Who heads US Central Command?")
     assert assistant.index.directory == rebuilt.directory
+
+
+def test_a_sentence_need_not_repeat_the_source_the_question_names(seed_assistant) -> None:
+    # The article names the Pentagon report a sentence earlier; the answer does not repeat it.
+    answer = seed_assistant.ask(
+        "Has the aim of bringing every armed group under the authority of the state been fulfilled, "
+        "in the analysis of the Pentagon report?"
+    )
+    assert not answer.abstained
+    assert "partially been achieved" in answer.citations[0].quote
+    assert "Pentagon" not in answer.citations[0].quote

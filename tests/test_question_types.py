@@ -78,3 +78,25 @@ def test_a_count_must_be_of_the_place_the_question_names() -> None:
     assert has_type("count", far, asked) is False
     assert has_type("count", "In Syria, 59 operations were conducted alongside the SDF.", asked)
     assert has_type("count", "About 900 US troops remain, officials said.", asked)  # no place of its own
+
+
+def test_the_source_a_question_names_is_told_apart() -> None:
+    from qa.question_types import source_terms
+
+    assert source_terms("According to Abu Ragheef, how many bases were handed over?") == set(
+        terms("Abu Ragheef")
+    )
+    assert source_terms("Was the goal met, in the analysis of the Pentagon report?") == set(
+        terms("Pentagon report")
+    )
+    assert source_terms("Whose wish is it, in the view of Dr. Ahmed Al-Sharifi?") == set(
+        terms("Dr. Ahmed Al-Sharifi")
+    )
+    # "the article" / "the piece" only point at a text: what it is on is the source
+    assert source_terms("Why is Iraq crucial, according to the piece on recent ISIS moves?") == set(
+        terms("recent ISIS moves")
+    )
+    assert source_terms("Which head of state must, per the article, make it a condition?") == set()
+    # "per day" is a rate, not a source; a question without a source has none
+    assert source_terms("How many barrels of oil does Iraq export per day?") == set()
+    assert source_terms("When was Qasem Soleimani killed?") == set()
