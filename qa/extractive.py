@@ -239,7 +239,7 @@ class ExtractiveAnswerer:
                 cosine = float(self.index.sentence_vectors[s] @ query_vector)
                 own = self._sentence_terms(s) | self._speaker_terms(s) | sourced  # a quote's speaker too
                 lexical = self._lexical_of(question_terms, own)
-                window = self._window_terms(s) | sourced
+                window = self._window_terms(s) | own  # the sentence's neighbours add to what it says
                 context = self._lexical_of(question_terms, window)
                 # A year stated next to the sentence scopes it too ("In the first half of 2024, ...
                 # In Iraq, 137 partnered operations ..."): it is not missing.
