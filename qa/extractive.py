@@ -51,7 +51,7 @@ from qa.records import Answer, Citation, Passage
 from qa.retrieval import dense_ranking
 from qa.settings import Settings
 from qa.support import numbers_in
-from qa.terms import terms
+from qa.terms import kin_stems, terms
 
 ABSTAIN_TEXT = (
     "The articles don't answer this. The closest passages are listed below, but none of them says it."
@@ -82,6 +82,8 @@ class Scoring:
     nearby: float = 0.5  # how much a name found next to the sentence (not in it) still counts as missing
     timely: float = 0.02  # the article's date matches a year the question names, or is the latest
     across_margin: float = 0.2  # in a values/positions answer, another article's best sentence within this
+    kin: float = 0.5  # how much a question word counts when the sentence has a word of its family
+    #                   that the stemmer keeps apart (consular ~ consulate)
     no_relation: float = 0.10  # the sentence and its neighbours hold none of the question's other words
     unknown_entity: float = 0.20  # per name or number of the question absent from every article
     join_margin: float = 0.15  # a further sentence must score within this of the best
@@ -130,6 +132,8 @@ class ExtractiveAnswerer:
                     df[term] = df.get(term, 0) + 1
         self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         self._unseen_idf = math.log(1 + (n + 0.5) / 0.5)
+        self._vocabulary = sorted(self._idf)
+        self._kin: dict[str, frozenset[str]] = {}
 
     def _sentence_terms(self, sentence: int) -> frozenset[str]:
         bag = self._terms[sentence]
@@ -157,13 +161,26 @@ class ExtractiveAnswerer:
             bag = self._article_terms[doc_id] = frozenset(terms(f"{meta} {article.text}"))
         return frozenset(s for s in stems if not name_forms(s).isdisjoint(bag))
 
-    def _lexical_of(self, question_terms: set[str], bag: frozenset[str]) -> float:
-        """IDF-weighted share of the question's terms found in `bag`."""
+    def _lexical_of(self, question_terms: set[str], bag: frozenset[str], kin: float = 0.0) -> float:
+        """IDF-weighted share of the question's terms found in `bag`; a term whose word family is
+        there in another stem (`kin_stems`) counts `kin` of its weight."""
         if not question_terms:
             return 0.0
         total = sum(self._idf.get(t, self._unseen_idf) for t in question_terms)
         hit = sum(self._idf.get(t, self._unseen_idf) for t in question_terms & bag)
+        if kin:
+            hit += kin * sum(
+                self._idf.get(t, self._unseen_idf)
+                for t in question_terms - bag
+                if not self._kin_of(t).isdisjoint(bag)
+            )
         return hit / total
+
+    def _kin_of(self, stem: str) -> frozenset[str]:
+        found = self._kin.get(stem)
+        if found is None:
+            found = self._kin[stem] = kin_stems(stem, self._vocabulary)
+        return found
 
     def _window_terms(self, sentence: int) -> frozenset[str]:
         """The terms of a sentence and of its neighbours in the same article."""
@@ -238,9 +255,9 @@ class ExtractiveAnswerer:
                 text = self.index.sentence_text(s)
                 cosine = float(self.index.sentence_vectors[s] @ query_vector)
                 own = self._sentence_terms(s) | self._speaker_terms(s) | sourced  # a quote's speaker too
-                lexical = self._lexical_of(question_terms, own)
+                lexical = self._lexical_of(question_terms, own, w.kin)
                 window = self._window_terms(s) | own  # the sentence's neighbours add to what it says
-                context = self._lexical_of(question_terms, window)
+                context = self._lexical_of(question_terms, window, w.kin)
                 # A year stated next to the sentence scopes it too ("In the first half of 2024, ...
                 # In Iraq, 137 partnered operations ..."): it is not missing.
                 own |= {t for t in window if _YEARLIKE.fullmatch(t)}

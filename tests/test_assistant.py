@@ -213,3 +213,12 @@ def test_a_sentence_need_not_repeat_the_source_the_question_names(seed_assistant
     assert not answer.abstained
     assert "partially been achieved" in answer.citations[0].quote
     assert "Pentagon" not in answer.citations[0].quote
+
+
+def test_a_word_of_the_family_of_the_articles_word_counts(seed_assistant) -> None:
+    # "consular mission" for the article's "consulate": the stemmer keeps consular and consul apart
+    answer = seed_assistant.ask(
+        "Which country operates its biggest consular mission anywhere on the globe in Iraqi Kurdistan?"
+    )
+    assert not answer.abstained
+    assert "largest consulate" in answer.citations[0].quote
