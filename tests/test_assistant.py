@@ -222,3 +222,12 @@ def test_a_word_of_the_family_of_the_articles_word_counts(seed_assistant) -> Non
     )
     assert not answer.abstained
     assert "largest consulate" in answer.citations[0].quote
+
+
+def test_a_quotes_speaker_counts_as_named_next_to_the_sentence_too(seed_assistant) -> None:
+    # "He added, ..." is Al-Sharifi's: his name is neither missing from it nor from its neighbourhood,
+    # so the sentence that says it beats the one before it, which says less of what is asked.
+    answer = seed_assistant.ask("What economic breach involving smuggling does Al-Sharifi warn of?")
+    assert not answer.abstained
+    assert "dollar smuggling" in answer.citations[0].quote
+    assert answer.citations[0].speaker == "Al-Sharifi"
