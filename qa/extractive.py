@@ -169,11 +169,11 @@ class ExtractiveAnswerer:
         total = sum(self._idf.get(t, self._unseen_idf) for t in question_terms)
         hit = sum(self._idf.get(t, self._unseen_idf) for t in question_terms & bag)
         if kin:
-            for t in question_terms - bag:
-                if not name_forms(t).isdisjoint(bag):  # the same name: Iraq's ~ Iraqi, US ~ American
-                    hit += self._idf.get(t, self._unseen_idf)
-                elif not self._kin_of(t).isdisjoint(bag):
-                    hit += kin * self._idf.get(t, self._unseen_idf)
+            hit += kin * sum(
+                self._idf.get(t, self._unseen_idf)
+                for t in question_terms - bag
+                if not self._kin_of(t).isdisjoint(bag)
+            )
         return hit / total
 
     def _kin_of(self, stem: str) -> frozenset[str]:

@@ -4,7 +4,6 @@ import pytest
 
 from qa import Answer, QAError
 from qa.extractive import ABSTAIN_TEXT
-from qa.terms import terms
 
 pytestmark = pytest.mark.slow
 
@@ -232,13 +231,3 @@ def test_a_quotes_speaker_counts_as_named_next_to_the_sentence_too(seed_assistan
     assert not answer.abstained
     assert "dollar smuggling" in answer.citations[0].quote
     assert answer.citations[0].speaker == "Al-Sharifi"
-
-
-def test_a_name_in_its_other_form_counts_as_the_questions_word(seed_assistant) -> None:
-    answerer = seed_assistant.answerer
-    asked = set(terms("US pullout"))
-    # "American" is the US's name as a people: the sentence shares the question's word
-    assert answerer._lexical_of(asked, frozenset(terms("the American pullout")), kin=0.5) == 1.0
-    assert answerer._lexical_of(asked, frozenset(terms("the Iranian pullout")), kin=0.5) < 1.0
-    # without the word-family matching (an article's description), only the same stems count
-    assert answerer._lexical_of(asked, frozenset(terms("the American pullout"))) < 1.0
