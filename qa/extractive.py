@@ -225,9 +225,11 @@ class ExtractiveAnswerer:
         row_of = self.index.row_of
         kind = question_type(focus or question)
         # "according to Abu Ragheef", "in the analysis of the Pentagon report": where the answer comes
-        # from. Named anywhere in an article, it counts as said by each of its sentences.
+        # from, not what it says. Its words are no part of the lexical share (a sentence that repeats
+        # the source is no better an answer), and its names, found anywhere in an article, are not
+        # missing from any of the article's sentences.
         source = source_terms(question)
-        question_terms = set(terms(question))
+        question_terms = set(terms(question)) - source or set(terms(question))
         entities = question_entities(focus or question)
         acronyms = question_acronyms(focus or question)
         counted = counted_term(focus or question) if kind == "count" else None
@@ -254,7 +256,7 @@ class ExtractiveAnswerer:
                 seen.add(s)
                 text = self.index.sentence_text(s)
                 cosine = float(self.index.sentence_vectors[s] @ query_vector)
-                own = self._sentence_terms(s) | self._speaker_terms(s) | sourced  # a quote's speaker too
+                own = self._sentence_terms(s) | self._speaker_terms(s)  # a quote's speaker too
                 lexical = self._lexical_of(question_terms, own, w.kin)
                 window = self._window_terms(s) | own  # the sentence's neighbours add to what it says
                 context = self._lexical_of(question_terms, window, w.kin)
@@ -272,8 +274,8 @@ class ExtractiveAnswerer:
                     + w.rank / (1 + rank)
                 )
                 # A name or number of the question should be in the sentence; next to it counts less.
-                in_sentence = self._missing_share(entities, own | metadata)
-                nearby = self._missing_share(entities, window | metadata)
+                in_sentence = self._missing_share(entities, own | metadata | sourced)
+                nearby = self._missing_share(entities, window | metadata | sourced)
                 score -= w.missing_entity * (w.nearby * nearby + (1 - w.nearby) * in_sentence)
                 if timely:  # "in 2024", "the latest": the article of that time
                     score += w.timely

@@ -206,11 +206,17 @@ def _new_name(name: str, question: str) -> bool:
 
 # Where the question says its answer comes from: "according to Abu Ragheef", "in the view of Dr.
 # Ahmed Al-Sharifi", "in the analysis of the Pentagon report", "in the piece on recent ISIS moves",
-# "per the article". The phrase runs to the next comma, the question mark or the end.
+# "per the article".
 _SOURCE = re.compile(
     r"\b(?i:according to|in the (?:view|analysis|opinion|words|assessment|estimate) of|"
-    r"in the (?:piece|article|story|report) (?:on|about)|per(?= the\b))\s+(?P<source>[^,?;:]+)"
+    r"in the (?:piece|article|story|report) (?:on|about)|per(?= the\b))\s+(?P<source>[^,?;:]+?)"
+    # ... up to a comma or the question mark, or where the question goes on without a comma
+    # ("According to CENTCOM how many attacks ...")
+    r"(?=\s*(?:[,?;:]|$)|\s+(?i:how|what|which|who|whom|whose|when|where|why|is|are|was|were|did|does|"
+    r"do|has|have|had|can|could|should|would|will)\b)"
 )
+# The phrase with the commas that set it off.
+_SOURCE_PHRASE = re.compile(r",?\s*(?:" + _SOURCE.pattern + r")\s*,?")
 # Words that only point at a text ("the article"), not at what it is about.
 _POINTERS = frozenset(terms("article articles piece story"))
 
@@ -224,4 +230,5 @@ def source_terms(question: str) -> frozenset[str]:
     found: set[str] = set()
     for match in _SOURCE.finditer(question):
         found.update(terms(match.group("source")))
-    return frozenset(found - _POINTERS)
+    asked = terms(_SOURCE_PHRASE.sub(" ", question))  # a word the question also asks with is no source's only
+    return frozenset(found - _POINTERS - set(asked))

@@ -231,3 +231,14 @@ def test_a_quotes_speaker_counts_as_named_next_to_the_sentence_too(seed_assistan
     assert not answer.abstained
     assert "dollar smuggling" in answer.citations[0].quote
     assert answer.citations[0].speaker == "Al-Sharifi"
+
+
+def test_naming_a_source_does_not_make_an_unanswered_question_answered(seed_assistant) -> None:
+    # The Pentagon report's article says nothing of Iraq's population: repeating the source's words
+    # is no answer, with or without the comma that sets them off.
+    for question in (
+        "According to the Pentagon report, what is the population of Iraq?",
+        "According to the Pentagon report what is the population of Iraq?",
+        "In the view of Dr. Ahmed Al-Sharifi, who won the 2024 US presidential election?",
+    ):
+        assert seed_assistant.ask(question).abstained, question

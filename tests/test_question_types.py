@@ -100,3 +100,7 @@ def test_the_source_a_question_names_is_told_apart() -> None:
     # "per day" is a rate, not a source; a question without a source has none
     assert source_terms("How many barrels of oil does Iraq export per day?") == set()
     assert source_terms("When was Qasem Soleimani killed?") == set()
+    # without a comma, the phrase ends where the question goes on
+    assert source_terms("According to CENTCOM how many attacks did ISIS claim?") == {"centcom"}
+    # a word the question also asks with is not only the source's
+    assert source_terms("According to CENTCOM, how many attacks did CENTCOM count?") == set()
