@@ -47,13 +47,14 @@ from qa.question_types import (
     question_acronyms,
     question_entities,
     question_type,
+    source_terms,
     span_years,
 )
 from qa.records import Answer, Citation, Passage
 from qa.retrieval import dense_ranking
 from qa.settings import Settings
 from qa.support import numbers_in
-from qa.terms import STOPWORDS, terms
+from qa.terms import STOPWORDS, kin_stems, terms
 
 ABSTAIN_TEXT = (
     "The articles don't answer this. The closest passages are listed below, but none of them says it."
@@ -91,6 +92,8 @@ class Scoring:
     across_margin: float = 0.2  # in a values/positions answer, another article's best sentence within this
     modality: float = 0.25  # positions: the sentence states what the question's modal asks (see
     #                         question_modality: "Should ...?" -> "demands", "necessity")
+    kin: float = 0.5  # how much a question word counts when the sentence has a word of its family
+    #                   that the stemmer keeps apart (consular ~ consulate)
     no_relation: float = 0.10  # the sentence and its neighbours hold none of the question's other words
     unknown_entity: float = 0.20  # per name or number of the question absent from every article
     join_margin: float = 0.15  # a further sentence must score within this of the best
@@ -130,6 +133,7 @@ class ExtractiveAnswerer:
         # index does not spend its start-up on sentences no question reads.
         self._terms: list[frozenset[str] | None] = [None] * n
         self._speakers: list[frozenset[str] | None] = [None] * n
+        self._article_terms: dict[str, frozenset[str]] = {}
         df = index.sentence_df  # saved with the build; computed here for builds that lack it
         if df is None:
             df = {}
@@ -138,6 +142,8 @@ class ExtractiveAnswerer:
                     df[term] = df.get(term, 0) + 1
         self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         self._unseen_idf = math.log(1 + (n + 0.5) / 0.5)
+        self._vocabulary = sorted(self._idf)
+        self._kin: dict[str, frozenset[str]] = {}
 
     def _sentence_terms(self, sentence: int) -> frozenset[str]:
         bag = self._terms[sentence]
@@ -154,13 +160,37 @@ class ExtractiveAnswerer:
             self._speakers[sentence] = bag
         return bag
 
-    def _lexical_of(self, question_terms: set[str], bag: frozenset[str]) -> float:
-        """IDF-weighted share of the question's terms found in `bag`."""
+    def _in_article(self, doc_id: str, stems: frozenset[str]) -> frozenset[str]:
+        """Those of `stems` that the article's text or metadata holds (in any of their name forms)."""
+        if not stems:
+            return frozenset()
+        bag = self._article_terms.get(doc_id)
+        if bag is None:
+            article = self.index.articles[doc_id]
+            meta = " ".join(x for x in (article.title, article.outlet) if x)
+            bag = self._article_terms[doc_id] = frozenset(terms(f"{meta} {article.text}"))
+        return frozenset(s for s in stems if not name_forms(s).isdisjoint(bag))
+
+    def _lexical_of(self, question_terms: set[str], bag: frozenset[str], kin: float = 0.0) -> float:
+        """IDF-weighted share of the question's terms found in `bag`; a term whose word family is
+        there in another stem (`kin_stems`) counts `kin` of its weight."""
         if not question_terms:
             return 0.0
         total = sum(self._idf.get(t, self._unseen_idf) for t in question_terms)
         hit = sum(self._idf.get(t, self._unseen_idf) for t in question_terms & bag)
+        if kin:
+            hit += kin * sum(
+                self._idf.get(t, self._unseen_idf)
+                for t in question_terms - bag
+                if not self._kin_of(t).isdisjoint(bag)
+            )
         return hit / total
+
+    def _kin_of(self, stem: str) -> frozenset[str]:
+        found = self._kin.get(stem)
+        if found is None:
+            found = self._kin[stem] = kin_stems(stem, self._vocabulary)
+        return found
 
     def _window_terms(self, sentence: int) -> frozenset[str]:
         """The terms of a sentence and of its neighbours in the same article."""
@@ -227,7 +257,12 @@ class ExtractiveAnswerer:
         """
         row_of = self.index.row_of
         kind = question_type(focus or question)
-        question_terms = set(terms(question)) - ignore
+        # "according to Abu Ragheef", "in the analysis of the Pentagon report": where the answer comes
+        # from, not what it says. Its words are no part of the lexical share (a sentence that repeats
+        # the source is no better an answer), and its names, found anywhere in an article, are not
+        # missing from any of the article's sentences.
+        source = source_terms(question)
+        question_terms = (set(terms(question)) - source or set(terms(question))) - ignore
         # "Militias want Baghdad to act on a decision of parliament: what kind of resolution was
         # it?": the premise is given; what is asked names what the sentence must hold.
         premise = premise_of(focus or question)
@@ -257,16 +292,17 @@ class ExtractiveAnswerer:
             when = article_time(self.index.articles[passage.doc_id]).sort_key
             metadata = set(terms(" ".join(x for x in (passage.title, passage.outlet, passage.date) if x)))
             timely = (years and when[:4] in years) or (recent and when == newest)
+            sourced = self._in_article(passage.doc_id, source)
             for s in range(first, last + 1):
                 if s in seen or self._is_heading(s):
                     continue
                 seen.add(s)
                 text = self.index.sentence_text(s)
                 cosine = float(self.index.sentence_vectors[s] @ query_vector)
-                own = self._sentence_terms(s) | self._speaker_terms(s)  # a quote's speaker counts as said
-                lexical = self._lexical_of(question_terms, own)
-                window = self._window_terms(s)
-                context = self._lexical_of(question_terms, window)
+                own = self._sentence_terms(s) | self._speaker_terms(s)  # a quote's speaker too
+                lexical = self._lexical_of(question_terms, own, w.kin)
+                window = self._window_terms(s) | own  # the sentence's neighbours add to what it says
+                context = self._lexical_of(question_terms, window, w.kin)
                 # A year stated next to the sentence scopes it too ("In the first half of 2024, ...
                 # In Iraq, 137 partnered operations ..."): it is not missing.
                 own |= {t for t in window if _YEARLIKE.fullmatch(t)}
@@ -291,8 +327,8 @@ class ExtractiveAnswerer:
                     + w.rank / (1 + rank)
                 )
                 # A name or number of the question should be in the sentence; next to it counts less.
-                in_sentence = self._missing_share(entities, own | metadata)
-                nearby = self._missing_share(entities, window | metadata)
+                in_sentence = self._missing_share(entities, own | metadata | sourced)
+                nearby = self._missing_share(entities, window | metadata | sourced)
                 score -= w.missing_entity * (w.nearby * nearby + (1 - w.nearby) * in_sentence)
                 if timely:  # "in 2024", "the latest": the article of that time
                     score += w.timely

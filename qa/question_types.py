@@ -221,3 +221,33 @@ def _new_name(name: str, question: str) -> bool:
             return False
     asked = set(re.findall(r"[a-z]+", question.lower()))
     return any(w not in asked for w in words if w != "al")
+
+
+# Where the question says its answer comes from: "according to Abu Ragheef", "in the view of Dr.
+# Ahmed Al-Sharifi", "in the analysis of the Pentagon report", "in the piece on recent ISIS moves",
+# "per the article".
+_SOURCE = re.compile(
+    r"\b(?i:according to|in the (?:view|analysis|opinion|words|assessment|estimate) of|"
+    r"in the (?:piece|article|story|report) (?:on|about)|per(?= the\b))\s+(?P<source>[^,?;:]+?)"
+    # ... up to a comma or the question mark, or where the question goes on without a comma
+    # ("According to CENTCOM how many attacks ...")
+    r"(?=\s*(?:[,?;:]|$)|\s+(?i:how|what|which|who|whom|whose|when|where|why|is|are|was|were|did|does|"
+    r"do|has|have|had|can|could|should|would|will)\b)"
+)
+# The phrase with the commas that set it off.
+_SOURCE_PHRASE = re.compile(r",?\s*(?:" + _SOURCE.pattern + r")\s*,?")
+# Words that only point at a text ("the article"), not at what it is about.
+_POINTERS = frozenset(terms("article articles piece story"))
+
+
+def source_terms(question: str) -> frozenset[str]:
+    """The stems of the question's source phrases: who or which article it asks the answer of.
+
+    The answer need not repeat its source: "Has the aim ... been fulfilled, in the analysis of the
+    Pentagon report?" is answered by "... this goal has only partially been achieved", a sentence
+    of the article on that report that does not name it again."""
+    found: set[str] = set()
+    for match in _SOURCE.finditer(question):
+        found.update(terms(match.group("source")))
+    asked = terms(_SOURCE_PHRASE.sub(" ", question))  # a word the question also asks with is no source's only
+    return frozenset(found - _POINTERS - set(asked))

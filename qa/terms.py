@@ -6,6 +6,7 @@ passage term match the same way everywhere.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 
@@ -134,3 +135,28 @@ def terms(text: str) -> list[str]:
 def stemmer():
     """The stemmer, for bm25s.tokenize."""
     return _stemmer()
+
+
+# The shortest stem that a longer one may extend and still be of its word family ...
+MIN_KIN_STEM = 6
+# ... and the endings, as the stemmer leaves them, that make the longer one of the family:
+# consul-ar, parliament-ari, terror-ist, environ-ment, sovereign-ti, threat-en, america-n.
+# Not "counter-part", "depart-ur", "govern-or", "invest-ig", "regard-less", "commit-te", nor
+# "i", which is a name's as often as a word's: al-Baghdadi is not Baghdad.
+KIN_ENDINGS = frozenset(["ar", "ari", "al", "ic", "ist", "ism", "ment", "ri", "ti", "en", "er", "n"])
+
+
+def kin_stems(stem: str, vocabulary: list[str]) -> frozenset[str]:
+    """The stems of `vocabulary` (sorted) of the same word family as `stem` that the stemmer keeps
+    apart: one is the other plus one of `KIN_ENDINGS`, and the shorter has at least `MIN_KIN_STEM`
+    letters ("consular" ~ "consul" of consulate, "terror" of terrorism ~ "terrorist"). Shorter
+    stems are too ambiguous: "popul" of population is not "popular"."""
+    found = {stem[: -len(e)] for e in KIN_ENDINGS if stem.endswith(e) and len(stem) - len(e) >= MIN_KIN_STEM}
+    if len(stem) >= MIN_KIN_STEM:
+        found |= {stem + e for e in KIN_ENDINGS}
+    return frozenset(s for s in found if _in_sorted(vocabulary, s))
+
+
+def _in_sorted(items: list[str], item: str) -> bool:
+    at = bisect.bisect_left(items, item)
+    return at < len(items) and items[at] == item

@@ -294,3 +294,43 @@ def test_a_list_items_number_is_not_quoted(seed_assistant) -> None:
     answer = seed_assistant.answerer._compose("What do they intend?", [index.passages[row]], [cand], 0.5)
     assert answer.text.startswith("Washington leaders intend")
     _check_citations(seed_assistant, answer)
+
+
+def test_a_sentence_need_not_repeat_the_source_the_question_names(seed_assistant) -> None:
+    # The article names the Pentagon report a sentence earlier; the answer does not repeat it.
+    answer = seed_assistant.ask(
+        "Has the aim of bringing every armed group under the authority of the state been fulfilled, "
+        "in the analysis of the Pentagon report?"
+    )
+    assert not answer.abstained
+    assert "partially been achieved" in answer.citations[0].quote
+    assert "Pentagon" not in answer.citations[0].quote
+
+
+def test_a_word_of_the_family_of_the_articles_word_counts(seed_assistant) -> None:
+    # "consular mission" for the article's "consulate": the stemmer keeps consular and consul apart
+    answer = seed_assistant.ask(
+        "Which country operates its biggest consular mission anywhere on the globe in Iraqi Kurdistan?"
+    )
+    assert not answer.abstained
+    assert "largest consulate" in answer.citations[0].quote
+
+
+def test_a_quotes_speaker_counts_as_named_next_to_the_sentence_too(seed_assistant) -> None:
+    # "He added, ..." is Al-Sharifi's: his name is neither missing from it nor from its neighbourhood,
+    # so the sentence that says it beats the one before it, which says less of what is asked.
+    answer = seed_assistant.ask("What economic breach involving smuggling does Al-Sharifi warn of?")
+    assert not answer.abstained
+    assert "dollar smuggling" in answer.citations[0].quote
+    assert answer.citations[0].speaker == "Al-Sharifi"
+
+
+def test_naming_a_source_does_not_make_an_unanswered_question_answered(seed_assistant) -> None:
+    # The Pentagon report's article says nothing of Iraq's population: repeating the source's words
+    # is no answer, with or without the comma that sets them off.
+    for question in (
+        "According to the Pentagon report, what is the population of Iraq?",
+        "According to the Pentagon report what is the population of Iraq?",
+        "In the view of Dr. Ahmed Al-Sharifi, who won the 2024 US presidential election?",
+    ):
+        assert seed_assistant.ask(question).abstained, question

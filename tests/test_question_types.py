@@ -99,3 +99,29 @@ def test_a_span_of_years_is_one_name_any_year_of_it_will_do() -> None:
     assert name_forms("2019–2021") == {"2019–2021", "2019", "2020", "2021"}
     # a long stretch ("1990-2021") is no period of the question's: each year stays its own name
     assert ["1990"] in question_entities("What changed between 1990-2021 in Iraq?")
+
+
+def test_the_source_a_question_names_is_told_apart() -> None:
+    from qa.question_types import source_terms
+
+    assert source_terms("According to Abu Ragheef, how many bases were handed over?") == set(
+        terms("Abu Ragheef")
+    )
+    assert source_terms("Was the goal met, in the analysis of the Pentagon report?") == set(
+        terms("Pentagon report")
+    )
+    assert source_terms("Whose wish is it, in the view of Dr. Ahmed Al-Sharifi?") == set(
+        terms("Dr. Ahmed Al-Sharifi")
+    )
+    # "the article" / "the piece" only point at a text: what it is on is the source
+    assert source_terms("Why is Iraq crucial, according to the piece on recent ISIS moves?") == set(
+        terms("recent ISIS moves")
+    )
+    assert source_terms("Which head of state must, per the article, make it a condition?") == set()
+    # "per day" is a rate, not a source; a question without a source has none
+    assert source_terms("How many barrels of oil does Iraq export per day?") == set()
+    assert source_terms("When was Qasem Soleimani killed?") == set()
+    # without a comma, the phrase ends where the question goes on
+    assert source_terms("According to CENTCOM how many attacks did ISIS claim?") == {"centcom"}
+    # a word the question also asks with is not only the source's
+    assert source_terms("According to CENTCOM, how many attacks did CENTCOM count?") == set()

@@ -1,0 +1,30 @@
+"""The keyword view of text (qa.terms): word families the stemmer keeps apart."""
+
+from qa.terms import kin_stems, terms
+
+
+def _vocabulary(text: str) -> list[str]:
+    return sorted(set(terms(text)))
+
+
+def test_a_word_family_the_stemmer_splits_is_found() -> None:
+    vocabulary = _vocabulary(
+        "the largest consulate in the world; a terrorist attack; the parliamentary vote; "
+        "the American forces; the popular protests; the Baghdadi network; the department"
+    )
+    (consular,) = terms("consular")
+    assert kin_stems(consular, vocabulary) == set(terms("consulate"))  # consular ~ consul(ate)
+    (terrorism,) = terms("terrorism")
+    assert kin_stems(terrorism, vocabulary) == set(terms("terrorist"))
+    (parliament,) = terms("parliament")
+    assert kin_stems(parliament, vocabulary) == set(terms("parliamentary"))
+    (america,) = terms("America")
+    assert kin_stems(america, vocabulary) == set(terms("American"))
+
+
+def test_short_stems_names_and_unrelated_endings_are_not_kin() -> None:
+    vocabulary = _vocabulary("the popular protests; the Baghdadi network; the department; a counterpart")
+    assert kin_stems(terms("population")[0], vocabulary) == set()  # "popul" is too short to tell
+    assert kin_stems(terms("Baghdad")[0], vocabulary) == set()  # al-Baghdadi is not Baghdad
+    assert kin_stems(terms("departure")[0], vocabulary) == set()  # depart-ur is not depart-ment
+    assert kin_stems(terms("counter")[0], vocabulary) == set()
