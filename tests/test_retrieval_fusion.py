@@ -29,3 +29,67 @@ def test_leaders_come_first_in_their_fused_order() -> None:
     reordered = leaders_first(fused, [3, 1])
     assert [row for row, _ in reordered] == [1, 3, 0, 2]
     assert sorted(reordered) == sorted(fused)  # the same items and scores
+
+
+def _toy_index(texts: dict[str, list[str]], vectors: list[list[float]]):
+    """A CorpusIndex of a few articles, one passage each holding all its sentences, with the given
+    sentence vectors (in article order); no model, no FAISS, no BM25."""
+    from qa.index_store import CorpusIndex, SentenceRef
+    from qa.records import Article, Passage
+
+    articles, passages, spans, sentences = {}, [], [], []
+    for doc_id, sents in texts.items():
+        text = " ".join(sents)
+        articles[doc_id] = Article(doc_id=doc_id, title=None, date=None, outlet=None, text=text)
+        first = len(sentences)
+        start = 0
+        for s in sents:
+            sentences.append(SentenceRef(doc_id, start, start + len(s)))
+            start += len(s) + 1
+        passages.append(Passage(f"{doc_id}-0", doc_id, None, None, None, text, 0, len(text)))
+        spans.append((first, len(sentences) - 1))
+    unit = np.asarray(vectors, dtype=np.float32)
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+    return CorpusIndex(
+        directory=None,
+        manifest={},
+        articles=articles,
+        passages=passages,
+        passage_sentences=spans,
+        sentences=sentences,
+        sentence_vectors=unit,
+        vector_store=None,
+        bm25=None,
+    )
+
+
+def test_copies_of_a_sentence_in_other_articles_rank_once_in_the_sentence_ranking() -> None:
+    from qa.retrieval import Allowed, sentence_groups, sentence_key, sentence_ranking
+
+    assert sentence_key("Troops  left 2,500 bases.") == sentence_key("troops left 300 bases.")
+    assert sentence_key("Troops left 2,500 bases.") != sentence_key("Troops left the bases.")
+    # articles b and c repeat a's first sentence with other figures; d holds a sentence nearer the
+    # question than any other but the copies
+    index = _toy_index(
+        {
+            "a": ["Troops left 2,500 bases.", "Rain fell."],
+            "b": ["Troops left 300 bases.", "Wind blew."],
+            "c": ["TROOPS LEFT 41 BASES.", "Snow fell."],
+            "d": ["The answer is here.", "Sun shone."],
+        },
+        [[1, 0.20, 0], [0, 0, 1], [1, 0.22, 0], [0, 0, 1], [1, 0.24, 0], [0, 0, 1], [1, 0.6, 0], [0, 0, 1]],
+    )
+    assert sentence_groups(index).tolist() == [0, 1, 0, 2, 0, 3, 4, 5]
+    query = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    # fetch_k 1 takes the best 2 sentences: one copy (a's, the nearest) and then d's, not the 2 other copies
+    assert [row for row, _ in sentence_ranking(index, query, 1)] == [0]
+    assert [row for row, _ in sentence_ranking(index, query, 2)] == [0, 3]
+    # b and c rank only by their other sentence (cosine 0)
+    assert sentence_ranking(index, query, 4)[2:] == [(1, 0.0), (2, 0.0)]
+    # a filter that leaves out a: b's copy is the best admitted one, and only it ranks among the copies
+    articles = np.array([False, True, True, True])
+    allowed = Allowed(articles, articles[index.sentence_article], None, articles.astype(np.float32))
+    filtered = sentence_ranking(index, query, 2, allowed)
+    assert [row for row, _ in filtered] == [1, 3]
+    everything = Allowed(*(np.ones(n, dtype=bool) for n in (4, 8)), None, np.ones(4, dtype=np.float32))
+    assert sentence_ranking(index, query, 4, everything) == sentence_ranking(index, query, 4)
