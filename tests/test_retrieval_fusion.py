@@ -64,7 +64,7 @@ def _toy_index(texts: dict[str, list[str]], vectors: list[list[float]]):
 
 
 def test_copies_of_a_sentence_in_other_articles_rank_once_in_the_sentence_ranking() -> None:
-    from qa.retrieval import Allowed, sentence_groups, sentence_key, sentence_ranking
+    from qa.retrieval import Allowed, sentence_key, sentence_keys, sentence_ranking
 
     assert sentence_key("Troops  left 2,500 bases.") == sentence_key("troops left 300 bases.")
     assert sentence_key("Troops left 2,500 bases.") != sentence_key("Troops left the bases.")
@@ -79,7 +79,8 @@ def test_copies_of_a_sentence_in_other_articles_rank_once_in_the_sentence_rankin
         },
         [[1, 0.20, 0], [0, 0, 1], [1, 0.22, 0], [0, 0, 1], [1, 0.24, 0], [0, 0, 1], [1, 0.6, 0], [0, 0, 1]],
     )
-    assert sentence_groups(index).tolist() == [0, 1, 0, 2, 0, 3, 4, 5]
+    keys = sentence_keys(index, list(range(8)))
+    assert keys[0] == keys[2] == keys[4] == "troops left # bases." and len(set(keys)) == 6
     query = np.array([1.0, 0.0, 0.0], dtype=np.float32)
     # fetch_k 1 takes the best 2 sentences: one copy (a's, the nearest) and then d's, not the 2 other copies
     assert [row for row, _ in sentence_ranking(index, query, 1)] == [0]
@@ -93,3 +94,26 @@ def test_copies_of_a_sentence_in_other_articles_rank_once_in_the_sentence_rankin
     assert [row for row, _ in filtered] == [1, 3]
     everything = Allowed(*(np.ones(n, dtype=bool) for n in (4, 8)), None, np.ones(4, dtype=np.float32))
     assert sentence_ranking(index, query, 4, everything) == sentence_ranking(index, query, 4)
+
+
+def test_a_passage_repeating_a_third_of_its_sentences_from_those_chosen_is_left_out() -> None:
+    from qa.retrieval import choose_passages
+
+    index = _toy_index(
+        {
+            "a": ["Troops left 2,500 bases.", "Rain fell.", "Wind blew."],
+            "b": ["Troops left 300 bases.", "Snow fell.", "Sun shone."],  # 1 of 3 shown: out
+            "c": ["Troops left 41 bases.", "Fog rose.", "Hail came.", "Frost bit."],  # 1 of 4: in
+            "d": ["Fog rose.", "Hail came.", "Mist hung.", "Dew formed."],  # 2 of 4 (c's): out
+            "e": ["Rain fell.", "Clouds met.", "Stars shone.", "Moon rose."],  # 1 of 4 (a's): in
+        },
+        [[1.0, 0.0]] * 18,
+    )
+    fused = [(row, 1.0 / (row + 1)) for row in range(5)]
+    chosen = choose_passages(index, fused, 5, dense_scores={0: 0.91234}, sparse_scores={2: 3.0})
+    assert [p.doc_id for p in chosen] == ["a", "c", "e"]
+    assert (chosen[0].score, chosen[0].dense_score, chosen[0].bm25_score) == (1.0, 0.9123, None)
+    assert chosen[1].bm25_score == 3.0
+    assert [p.doc_id for p in choose_passages(index, fused, 2)] == ["a", "c"]
+    # ranked first, b is kept and a (one of three repeated) is out
+    assert [p.doc_id for p in choose_passages(index, [fused[1], fused[0]], 5)] == ["b"]
