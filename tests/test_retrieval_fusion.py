@@ -41,3 +41,91 @@ def test_an_articles_leader_is_its_best_passage_that_states_what_is_asked() -> N
     assert article_leaders([(ranking, 1.0)], article_of, rrf_k=5, states=states) == [1, 3]
     assert article_leaders([(ranking, 1.0)], article_of, rrf_k=5) == [0, 3]
     assert article_leaders([(ranking, 1.0)], article_of, rrf_k=5, states={2}.__contains__) == [0, 3]
+
+
+def _toy_index(texts: dict[str, list[str]], vectors: list[list[float]]):
+    """A CorpusIndex of a few articles, one passage each holding all its sentences, with the given
+    sentence vectors (in article order); no model, no FAISS, no BM25."""
+    from qa.index_store import CorpusIndex, SentenceRef
+    from qa.records import Article, Passage
+
+    articles, passages, spans, sentences = {}, [], [], []
+    for doc_id, sents in texts.items():
+        text = " ".join(sents)
+        articles[doc_id] = Article(doc_id=doc_id, title=None, date=None, outlet=None, text=text)
+        first = len(sentences)
+        start = 0
+        for s in sents:
+            sentences.append(SentenceRef(doc_id, start, start + len(s)))
+            start += len(s) + 1
+        passages.append(Passage(f"{doc_id}-0", doc_id, None, None, None, text, 0, len(text)))
+        spans.append((first, len(sentences) - 1))
+    unit = np.asarray(vectors, dtype=np.float32)
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+    return CorpusIndex(
+        directory=None,
+        manifest={},
+        articles=articles,
+        passages=passages,
+        passage_sentences=spans,
+        sentences=sentences,
+        sentence_vectors=unit,
+        vector_store=None,
+        bm25=None,
+    )
+
+
+def test_copies_of_a_sentence_in_other_articles_rank_once_in_the_sentence_ranking() -> None:
+    from qa.retrieval import Allowed, sentence_key, sentence_keys, sentence_ranking
+
+    assert sentence_key("Troops  left 2,500 bases.") == sentence_key("troops left 300 bases.")
+    assert sentence_key("Troops left 2,500 bases.") != sentence_key("Troops left the bases.")
+    # articles b and c repeat a's first sentence with other figures; d holds a sentence nearer the
+    # question than any other but the copies
+    index = _toy_index(
+        {
+            "a": ["Troops left 2,500 bases.", "Rain fell."],
+            "b": ["Troops left 300 bases.", "Wind blew."],
+            "c": ["TROOPS LEFT 41 BASES.", "Snow fell."],
+            "d": ["The answer is here.", "Sun shone."],
+        },
+        [[1, 0.20, 0], [0, 0, 1], [1, 0.22, 0], [0, 0, 1], [1, 0.24, 0], [0, 0, 1], [1, 0.6, 0], [0, 0, 1]],
+    )
+    keys = sentence_keys(index, list(range(8)))
+    assert keys[0] == keys[2] == keys[4] == "troops left # bases." and len(set(keys)) == 6
+    query = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    # fetch_k 1 takes the best 2 sentences: one copy (a's, the nearest) and then d's, not the 2 other copies
+    assert [row for row, _ in sentence_ranking(index, query, 1)] == [0]
+    assert [row for row, _ in sentence_ranking(index, query, 2)] == [0, 3]
+    # b and c rank only by their other sentence (cosine 0)
+    assert sentence_ranking(index, query, 4)[2:] == [(1, 0.0), (2, 0.0)]
+    # a filter that leaves out a: b's copy is the best admitted one, and only it ranks among the copies
+    articles = np.array([False, True, True, True])
+    allowed = Allowed(articles, articles[index.sentence_article], None, articles.astype(np.float32))
+    filtered = sentence_ranking(index, query, 2, allowed)
+    assert [row for row, _ in filtered] == [1, 3]
+    everything = Allowed(*(np.ones(n, dtype=bool) for n in (4, 8)), None, np.ones(4, dtype=np.float32))
+    assert sentence_ranking(index, query, 4, everything) == sentence_ranking(index, query, 4)
+
+
+def test_a_passage_repeating_a_third_of_its_sentences_from_those_chosen_is_left_out() -> None:
+    from qa.retrieval import choose_passages
+
+    index = _toy_index(
+        {
+            "a": ["Troops left 2,500 bases.", "Rain fell.", "Wind blew."],
+            "b": ["Troops left 300 bases.", "Snow fell.", "Sun shone."],  # 1 of 3 shown: out
+            "c": ["Troops left 41 bases.", "Fog rose.", "Hail came.", "Frost bit."],  # 1 of 4: in
+            "d": ["Fog rose.", "Hail came.", "Mist hung.", "Dew formed."],  # 2 of 4 (c's): out
+            "e": ["Rain fell.", "Clouds met.", "Stars shone.", "Moon rose."],  # 1 of 4 (a's): in
+        },
+        [[1.0, 0.0]] * 18,
+    )
+    fused = [(row, 1.0 / (row + 1)) for row in range(5)]
+    chosen = choose_passages(index, fused, 5, dense_scores={0: 0.91234}, sparse_scores={2: 3.0})
+    assert [p.doc_id for p in chosen] == ["a", "c", "e"]
+    assert (chosen[0].score, chosen[0].dense_score, chosen[0].bm25_score) == (1.0, 0.9123, None)
+    assert chosen[1].bm25_score == 3.0
+    assert [p.doc_id for p in choose_passages(index, fused, 2)] == ["a", "c"]
+    # ranked first, b is kept and a (one of three repeated) is out
+    assert [p.doc_id for p in choose_passages(index, [fused[1], fused[0]], 5)] == ["b"]
