@@ -129,3 +129,16 @@ def test_a_passage_repeating_a_third_of_its_sentences_from_those_chosen_is_left_
     assert [p.doc_id for p in choose_passages(index, fused, 2)] == ["a", "c"]
     # ranked first, b is kept and a (one of three repeated) is out
     assert [p.doc_id for p in choose_passages(index, [fused[1], fused[0]], 5)] == ["b"]
+
+
+def test_items_a_ranking_scores_alike_share_its_rank() -> None:
+    # rows 1 and 2 are two windows holding the same best sentence: tied in the sentence ranking
+    by_sentence = [(1, 0.7), (2, 0.7), (3, 0.5)]
+    fused = dict(fuse([(by_sentence, 1.0)], rrf_k=5))
+    assert fused[1] == fused[2] == 1 / 6
+    assert fused[3] == 1 / 8  # after a tie of two, the third item is third (1, 1, 3), not second
+    # the later window wins when another ranking prefers it, however slightly
+    sparse = [(3, 9.0), (2, 5.0), (1, 4.0)]
+    assert [row for row, _ in fuse([(by_sentence, 1.0), (sparse, 1.0)], rrf_k=5)][:2] == [2, 1]
+    # distinct scores still rank one by one
+    assert dict(fuse([([(1, 0.7), (2, 0.6)], 1.0)], rrf_k=5))[2] == 1 / 7
