@@ -509,7 +509,12 @@ class ExtractiveAnswerer:
             if row is None or following in taken or following > self.index.passage_sentences[row][1]:
                 continue
             text, after = self.index.sentence_text(cand.sentence), self.index.sentence_text(following)
-            if not new_places(text, question) and is_fragment(after) and new_places(after, question):
+            if (
+                not new_places(text, question)
+                and is_fragment(after)
+                and not self._is_heading(following)  # a subheading or caption is no part of the sentence
+                and new_places(after, question)
+            ):
                 out.append(dataclasses.replace(cand, sentence=following))
                 taken.add(following)
         return out
