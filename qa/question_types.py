@@ -268,6 +268,11 @@ _FINITE = re.compile(
     r"could|may|might|must|said|says|told|tells)\b|n[’']t\b|\bto\s+[a-z]",
     re.I,
 )
+# A past tense ("officials complained"), not a participle after a determiner ("the disputed
+# territories"); a present tense after a pronoun ("This compares to ...").
+_PAST = re.compile(r"(?<!\b[Tt]he )(?<!\b[Aa] )(?<!\b[Aa]n )(?<!\b[Ii]ts )(?<!\b[Tt]heir )\b[a-z]{3,}ed\b")
+_PRESENT = re.compile(r"\b(?:[Ii]t|[Tt]his|[Tt]hat|[Hh]e|[Ss]he|[Ww]ho|[Ww]hich)\s+[a-z]+s\b")
+_FULL_STOP = re.compile(r"\.[\"”’')\]]*$")
 _FRAGMENT_WORDS = 15  # a noun phrase set off by a full stop is short
 
 
@@ -282,7 +287,11 @@ def is_fragment(sentence: str) -> bool:
     """Is `sentence` a short noun phrase set off by a full stop ("The disputed Iraqi territories
     between the governments of Baghdad and Erbil."), not a clause of its own?"""
     words = sentence.split()
-    return 0 < len(words) <= _FRAGMENT_WORDS and not _FINITE.search(sentence)
+    return (
+        0 < len(words) <= _FRAGMENT_WORDS
+        and bool(_FULL_STOP.search(sentence.rstrip()))
+        and not any(verb.search(sentence) for verb in (_FINITE, _PAST, _PRESENT))
+    )
 
 
 def new_places(sentence: str, question: str) -> list[str]:

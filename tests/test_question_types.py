@@ -152,3 +152,7 @@ def test_a_noun_phrase_set_off_by_a_full_stop_is_a_fragment_naming_places():
     assert not is_fragment("That withdrawal is no longer an option today.")
     assert not is_fragment("Washington leaders intend to prolong the crisis in Iraq.")
     assert not is_fragment(" ".join(["word"] * 16) + ".")
+    assert not is_fragment("Iraqi officials at the time complained that the US attacks violated it.")
+    assert not is_fragment("This compares to 121 attacks reported throughout 2023.")
+    assert not is_fragment("Where are the disputed territories?")  # a question, no noun phrase
+    assert is_fragment("Only from their conquest of Afghanistan.")
