@@ -111,6 +111,9 @@ class Candidate:
     lexical: float
     type_ok: bool | None
     score: float
+    # the noun phrase after the sentence that holds what it lacks ("... ended with ISIS' control of
+    # the country." / "A third of Iraq after the collapse of ..."): quoted with it
+    tail: int | None = None
 
 
 def cite_marker(sentence: str, n: int) -> str:
@@ -316,6 +319,9 @@ class ExtractiveAnswerer:
                     }
                     own, window = own | spelled, window | spelled | around
                 ok = has_type(kind, text, question)
+                tail = None
+                if ok is False and s < last and self._completes(s + 1, kind, question):
+                    ok, tail = True, s + 1
                 if (  # none of what is asked, much of the premise: the premise restated, no answer
                     premise_terms
                     and asked_terms
@@ -339,9 +345,15 @@ class ExtractiveAnswerer:
                     score -= w.type_miss
                 if relation and not relation & window:
                     score -= w.no_relation
-                out.append(Candidate(s, rank, cosine, lexical, ok, score))
+                out.append(Candidate(s, rank, cosine, lexical, ok, score, tail))
         out.sort(key=lambda c: (-c.score, c.sentence))
         return out
+
+    def _completes(self, sentence: int, kind: str | None, question: str) -> bool:
+        """Is `sentence` a noun phrase set off from the one before it (no verb of its own, see
+        `is_fragment`) that holds what the question asks for, a count or a date the one before lacks?"""
+        text = self.index.sentence_text(sentence)
+        return not self._is_heading(sentence) and is_fragment(text) and bool(has_type(kind, text, question))
 
     def confidence(self, question: str, best: Candidate | None) -> float:
         if best is None:
@@ -778,6 +790,13 @@ class ExtractiveAnswerer:
         dated: bool = False,
     ) -> Answer:
         """The answer quoting `chosen`; with `dated`, each sentence is introduced by its source and date."""
+        quoted = {c.sentence for c in chosen}
+        chosen = [  # a sentence's tail right after it
+            x
+            for c in chosen
+            for x in [c]
+            + ([dataclasses.replace(c, sentence=c.tail, tail=None)] if c.tail not in (None, *quoted) else [])
+        ]
         cited_ranks: list[int] = []
         for cand in chosen:
             if cand.passage_rank not in cited_ranks:

@@ -261,11 +261,11 @@ _WHERE_Q = re.compile(
     re.I,
 )
 # A finite verb of a short sentence, by its closed-class words: "is", "has", "will", "said",
-# "n't", or an infinitive ("intend to prolong"). Without one, "The disputed Iraqi territories
+# "n't". Without one, "The disputed Iraqi territories
 # between the governments of Baghdad and Erbil." is no clause of its own but a noun phrase.
 _FINITE = re.compile(
     r"\b(?:is|are|was|were|be|been|being|am|has|have|had|do|does|did|will|would|shall|should|can|"
-    r"could|may|might|must|said|says|told|tells)\b|n[’']t\b|\bto\s+[a-z]",
+    r"could|may|might|must|said|says|told|tells)\b|n[’']t\b",
     re.I,
 )
 # A past tense ("officials complained"), not a participle after a determiner ("the disputed
@@ -273,7 +273,7 @@ _FINITE = re.compile(
 _PAST = re.compile(r"(?<!\b[Tt]he )(?<!\b[Aa] )(?<!\b[Aa]n )(?<!\b[Ii]ts )(?<!\b[Tt]heir )\b[a-z]{3,}ed\b")
 _PRESENT = re.compile(r"\b(?:[Ii]t|[Tt]his|[Tt]hat|[Hh]e|[Ss]he|[Ww]ho|[Ww]hich)\s+[a-z]+s\b")
 _FULL_STOP = re.compile(r"\.[\"”’')\]]*$")
-_FRAGMENT_WORDS = 15  # a noun phrase set off by a full stop is short
+_FRAGMENT_WORDS = 30  # a noun phrase set off by a full stop is short
 
 
 def asks_where(question: str) -> bool:

@@ -150,9 +150,18 @@ def test_a_noun_phrase_set_off_by_a_full_stop_is_a_fragment_naming_places():
         new_places("Attacks rose in May in Iraq.", "Where did attacks rise in Iraq?") == []
     )  # no month, asked
     assert not is_fragment("That withdrawal is no longer an option today.")
-    assert not is_fragment("Washington leaders intend to prolong the crisis in Iraq.")
-    assert not is_fragment(" ".join(["word"] * 16) + ".")
+    assert not is_fragment("Washington leaders will prolong the crisis in Iraq.")
+    assert not is_fragment(" ".join(["word"] * 31) + ".")
     assert not is_fragment("Iraqi officials at the time complained that the US attacks violated it.")
     assert not is_fragment("This compares to 121 attacks reported throughout 2023.")
     assert not is_fragment("Where are the disputed territories?")  # a question, no noun phrase
     assert is_fragment("Only from their conquest of Afghanistan.")
+
+
+def test_a_count_in_a_noun_phrase_with_an_infinitive_is_a_fragment():
+    from qa.question_types import has_type, is_fragment
+
+    share = "How large a share of the country did ISIS seize?"
+    phrase = "A third of Iraq after the collapse of its forces, and their inability to manage the scene."
+    assert is_fragment(phrase) and has_type("count", phrase, share)
+    assert not is_fragment("A third of Iraq was seized after the collapse of its forces.")
