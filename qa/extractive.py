@@ -4,9 +4,11 @@ Each candidate sentence is scored by its embedding similarity to the question,
 the share of the question's keywords it contains (weighted by rarity), and
 whether it holds the kind of thing asked for (a number for "how many", a
 date for "when"). The best one to three sentences, quoted verbatim, make
-the answer; each cites its passage with exact offsets. When the best score
-is below the calibrated threshold, or the question names something the
-corpus never mentions, the answerer abstains and still lists the passages.
+the answer (a sentence with the noun phrase set off after it by a full stop,
+when that holds the count, date or place it lacks); each cites its passage
+with exact offsets. When the best score is below the calibrated threshold,
+or the question names something the corpus never mentions, the answerer
+abstains and still lists the passages.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@
   its country or people form (Iraq's ~ Iraqi, US ~ American); `question_acronyms` and `initials`
   find "UN" spelled out ("United Nations ...").
 - `counted_term(question)`: what a "how many" counts ("troop").
+- `asks_where(question)`, `new_places(sentence, question)`: a question for a place, and the names a
+  sentence could answer it with; `is_fragment(sentence)`: a noun phrase set off by a full stop
+  ("The disputed Iraqi territories between ... Baghdad and Erbil."), quoted with the sentence before.
 """
 
 from __future__ import annotations
