@@ -4,9 +4,11 @@ Each candidate sentence is scored by its embedding similarity to the question,
 the share of the question's keywords it contains (weighted by rarity), and
 whether it holds the kind of thing asked for (a number for "how many", a
 date for "when"). The best one to three sentences, quoted verbatim, make
-the answer; each cites its passage with exact offsets. When the best score
-is below the calibrated threshold, or the question names something the
-corpus never mentions, the answerer abstains and still lists the passages.
+the answer (a sentence with the noun phrase set off after it by a full stop,
+when that holds the count, date or place it lacks); each cites its passage
+with exact offsets. When the best score is below the calibrated threshold,
+or the question names something the corpus never mentions, the answerer
+abstains and still lists the passages.
 """
 
 from __future__ import annotations
@@ -39,11 +41,14 @@ from qa.newsaware import (
 )
 from qa.question_parts import premise_of, split_question
 from qa.question_types import (
+    asks_where,
     counted_term,
     has_name,
     has_type,
     initials,
+    is_fragment,
     name_forms,
+    new_places,
     question_acronyms,
     question_entities,
     question_type,
@@ -108,6 +113,9 @@ class Candidate:
     lexical: float
     type_ok: bool | None
     score: float
+    # the noun phrase after the sentence that holds what it lacks ("... ended with ISIS' control of
+    # the country." / "A third of Iraq after the collapse of ..."): quoted with it
+    tail: int | None = None
 
 
 def cite_marker(sentence: str, n: int) -> str:
@@ -313,6 +321,9 @@ class ExtractiveAnswerer:
                     }
                     own, window = own | spelled, window | spelled | around
                 ok = has_type(kind, text, question)
+                tail = None
+                if ok is False and s < last and self._completes(s + 1, kind, question):
+                    ok, tail = True, s + 1
                 if (  # none of what is asked, much of the premise: the premise restated, no answer
                     premise_terms
                     and asked_terms
@@ -336,9 +347,15 @@ class ExtractiveAnswerer:
                     score -= w.type_miss
                 if relation and not relation & window:
                     score -= w.no_relation
-                out.append(Candidate(s, rank, cosine, lexical, ok, score))
+                out.append(Candidate(s, rank, cosine, lexical, ok, score, tail))
         out.sort(key=lambda c: (-c.score, c.sentence))
         return out
+
+    def _completes(self, sentence: int, kind: str | None, question: str) -> bool:
+        """Is `sentence` a noun phrase set off from the one before it (no verb of its own, see
+        `is_fragment`) that holds what the question asks for, a count or a date the one before lacks?"""
+        text = self.index.sentence_text(sentence)
+        return not self._is_heading(sentence) and is_fragment(text) and bool(has_type(kind, text, question))
 
     def confidence(self, question: str, best: Candidate | None) -> float:
         if best is None:
@@ -442,6 +459,7 @@ class ExtractiveAnswerer:
             confidences.append(confidence)
             premise = premise_of(own)  # a premise's words are given, not what a further sentence adds
             more = self._best_with_more(ranked, set(terms(premise[1] if premise else own)))
+            more = self._with_place_fragment(own, read, more)
             chosen += [self._cited_in(combined, read, c) for c in more]
         if not chosen:
             return self._abstain(question, passages, max(confidences, default=0.0))
@@ -484,7 +502,36 @@ class ExtractiveAnswerer:
             return self._abstain(question, passages, confidence)
 
         chosen = self._best_with_more(ranked, set(terms(topic)))
+        chosen = self._with_place_fragment(topic, passages, chosen)
         return self._compose(question, passages, chosen, confidence)
+
+    def _with_place_fragment(
+        self, question: str, passages: list[Passage], chosen: list[Candidate]
+    ) -> list[Candidate]:
+        """`chosen`, and after a sentence that answers "where" without naming a place, the short
+        noun phrase that follows it in its passage when that names one: a place set off by a full
+        stop ("... revealed fragile points in which there are security holes in it." / "The
+        disputed Iraqi territories between the governments of Baghdad and Erbil.")."""
+        if not asks_where(question):
+            return chosen
+        out: list[Candidate] = []
+        taken = {c.sentence for c in chosen}
+        for cand in chosen:
+            out.append(cand)
+            following = cand.sentence + 1
+            row = self.index.row_of.get(passages[cand.passage_rank].passage_id)
+            if row is None or following in taken or following > self.index.passage_sentences[row][1]:
+                continue
+            text, after = self.index.sentence_text(cand.sentence), self.index.sentence_text(following)
+            if (
+                not new_places(text, question)
+                and is_fragment(after)
+                and not self._is_heading(following)  # a subheading or caption is no part of the sentence
+                and new_places(after, question)
+            ):
+                out.append(dataclasses.replace(cand, sentence=following))
+                taken.add(following)
+        return out
 
     def _answer_across(
         self, question: str, passages: list[Passage], ranked: list[Candidate], mode: str, confidence: float
@@ -745,6 +792,13 @@ class ExtractiveAnswerer:
         dated: bool = False,
     ) -> Answer:
         """The answer quoting `chosen`; with `dated`, each sentence is introduced by its source and date."""
+        quoted = {c.sentence for c in chosen}
+        chosen = [  # a sentence's tail right after it
+            x
+            for c in chosen
+            for x in [c]
+            + ([dataclasses.replace(c, sentence=c.tail, tail=None)] if c.tail not in (None, *quoted) else [])
+        ]
         cited_ranks: list[int] = []
         for cand in chosen:
             if cand.passage_rank not in cited_ranks:

@@ -7,6 +7,9 @@
   its country or people form (Iraq's ~ Iraqi, US ~ American); `question_acronyms` and `initials`
   find "UN" spelled out ("United Nations ...").
 - `counted_term(question)`: what a "how many" counts ("troop").
+- `asks_where(question)`, `new_places(sentence, question)`: a question for a place, and the names a
+  sentence could answer it with; `is_fragment(sentence)`: a noun phrase set off by a full stop
+  ("The disputed Iraqi territories between ... Baghdad and Erbil."), quoted with the sentence before.
 """
 
 from __future__ import annotations
@@ -251,3 +254,58 @@ def source_terms(question: str) -> frozenset[str]:
         found.update(terms(match.group("source")))
     asked = terms(_SOURCE_PHRASE.sub(" ", question))  # a word the question also asks with is no source's only
     return frozenset(found - _POINTERS - set(asked))
+
+
+# "Where ...?", "When and where ...?", "In which area / governorates ...?": the answer names a place.
+_WHERE_Q = re.compile(
+    r"^\s*(?:\w+\s+and\s+)?where\b"
+    r"|^\s*in (?:what|which) (?:(?:area|region|province|governorate|town|district|part)s?|cit(?:y|ies)"
+    r"|countr(?:y|ies))\b",
+    re.I,
+)
+# A finite verb of a short sentence, by its closed-class words: "is", "has", "will", "said",
+# "n't". Without one, "The disputed Iraqi territories
+# between the governments of Baghdad and Erbil." is no clause of its own but a noun phrase.
+_FINITE = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|am|has|have|had|do|does|did|will|would|shall|should|can|"
+    r"could|may|might|must|said|says|told|tells)\b|n[’']t\b",
+    re.I,
+)
+# A past tense ("officials complained"), not a participle after a determiner ("the disputed
+# territories"); a present tense after a pronoun ("This compares to ...").
+_PAST = re.compile(r"(?<!\b[Tt]he )(?<!\b[Aa] )(?<!\b[Aa]n )(?<!\b[Ii]ts )(?<!\b[Tt]heir )\b[a-z]{3,}ed\b")
+_PRESENT = re.compile(r"\b(?:[Ii]t|[Tt]his|[Tt]hat|[Hh]e|[Ss]he|[Ww]ho|[Ww]hich)\s+[a-z]+s\b")
+_FULL_STOP = re.compile(r"\.[\"”’')\]]*$")
+_FRAGMENT_WORDS = 30  # a noun phrase set off by a full stop is short
+
+
+def asks_where(question: str) -> bool:
+    """Does the question ask for a place ("Where ...?", "In which area ...?")?"""
+    return bool(_WHERE_Q.search(question)) or (
+        ":" in question and bool(_WHERE_Q.search(question.rsplit(":", 1)[1]))
+    )
+
+
+def is_fragment(sentence: str) -> bool:
+    """Is `sentence` a short noun phrase set off by a full stop ("The disputed Iraqi territories
+    between the governments of Baghdad and Erbil."), not a clause of its own?"""
+    words = sentence.split()
+    return (
+        0 < len(words) <= _FRAGMENT_WORDS
+        and bool(_FULL_STOP.search(sentence.rstrip()))
+        and not any(verb.search(sentence) for verb in (_FINITE, _PAST, _PRESENT))
+    )
+
+
+def new_places(sentence: str, question: str) -> list[str]:
+    """The capitalised names of `sentence` past its first word that the question does not name
+    (in any of their forms) and that are no month: the places it could answer "where" with."""
+    asked = set(terms(question))
+    found = []
+    for word in _ENTITY.findall(sentence.split(maxsplit=1)[1] if len(sentence.split()) > 1 else ""):
+        if word[0].isdigit() or word.lower() in MONTHS or word.lower() in STOPWORDS:
+            continue
+        stems = terms(word)
+        if stems and not all(not name_forms(s).isdisjoint(asked) for s in stems):
+            found.append(word)
+    return found

@@ -334,3 +334,38 @@ def test_naming_a_source_does_not_make_an_unanswered_question_answered(seed_assi
         "In the view of Dr. Ahmed Al-Sharifi, who won the 2024 US presidential election?",
     ):
         assert seed_assistant.ask(question).abstained, question
+
+
+def test_a_place_set_off_by_a_full_stop_is_quoted_with_the_sentence_it_completes(seed_assistant) -> None:
+    answer = seed_assistant.ask("In which area did ISIS's recent operations reveal security holes?")
+    assert not answer.abstained
+    assert "security holes" in answer.text
+    # "... security holes in it." / "The disputed Iraqi territories between ... Baghdad and Erbil.":
+    # the noun phrase after the sentence names the place it leaves open
+    assert "disputed Iraqi territories" in answer.text and "Erbil" in answer.text
+    quotes = [c.quote for c in answer.citations]
+    assert quotes.index(next(q for q in quotes if q.startswith("The disputed"))) == 1 + quotes.index(
+        next(q for q in quotes if "security holes" in q)
+    )
+    # a question that asks for no place gets no fragment
+    other = seed_assistant.ask("What did ISIS's recent operations reveal?")
+    assert "Erbil" not in other.text
+
+
+def test_a_count_set_off_from_its_sentence_is_quoted_with_it(seed_assistant) -> None:
+    # "... which ended with ISIS' control of the country." / "A third of Iraq after the collapse of
+    # ...": the sentence lacks the share, the noun phrase after it (no verb of its own) holds it
+    question = (
+        "What share of Iraq did ISIS control after the US withdrew in 2011, according to Shahu al-Qara Daghi?"
+    )
+    answer = seed_assistant.ask(question)
+    assert not answer.abstained
+    quotes = [c.quote for c in answer.citations]
+    named = next(i for i, q in enumerate(quotes) if "Shahu al-Qara Daghi" in q)
+    assert quotes[named + 1].startswith("A third of Iraq")
+    _check_citations(seed_assistant, answer)
+    ranked = seed_assistant.answerer.candidates(
+        question, seed_assistant.embedder.query_vector(question), seed_assistant.retrieve(question)
+    )
+    best = ranked[0]
+    assert best.type_ok is True and best.tail == best.sentence + 1

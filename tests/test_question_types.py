@@ -125,3 +125,43 @@ def test_the_source_a_question_names_is_told_apart() -> None:
     assert source_terms("According to CENTCOM how many attacks did ISIS claim?") == {"centcom"}
     # a word the question also asks with is not only the source's
     assert source_terms("According to CENTCOM, how many attacks did CENTCOM count?") == set()
+
+
+def test_a_where_question_asks_for_a_place():
+    from qa.question_types import asks_where
+
+    assert asks_where("In which area did ISIS's recent operations reveal security holes?")
+    assert asks_where("When and where was Qasem Soleimani killed?")
+    assert asks_where("In which governorates did ISIS launch two attacks?")
+    assert asks_where("Militias hit a base: where was it?")
+    assert not asks_where("Which base that also houses the Iraqi Air Force is named?")
+    assert not asks_where("What is the base where the attack happened?")
+
+
+def test_a_noun_phrase_set_off_by_a_full_stop_is_a_fragment_naming_places():
+    from qa.question_types import is_fragment, new_places
+
+    asked = "In which area did ISIS's recent operations reveal security holes?"
+    phrase = "The disputed Iraqi territories between the governments of Baghdad and Erbil."
+    assert is_fragment(phrase)
+    assert new_places(phrase, asked) == ["Iraqi", "Baghdad", "Erbil"]
+    assert new_places("Rather, its operations revealed fragile points in which there are holes.", asked) == []
+    assert (
+        new_places("Attacks rose in May in Iraq.", "Where did attacks rise in Iraq?") == []
+    )  # no month, asked
+    assert not is_fragment("That withdrawal is no longer an option today.")
+    assert not is_fragment("Washington leaders will prolong the crisis in Iraq.")
+    assert not is_fragment(" ".join(["word"] * 31) + ".")
+    assert not is_fragment("Iraqi officials at the time complained that the US attacks violated it.")
+    assert not is_fragment("This compares to 121 attacks reported throughout 2023.")
+    assert not is_fragment("Where are the disputed territories?")  # a question, no noun phrase
+    assert is_fragment("Only from their conquest of Afghanistan.")
+
+
+def test_a_count_in_a_noun_phrase_with_an_infinitive_is_a_fragment():
+    from qa.question_types import has_type, is_fragment
+
+    share = "How large a share of the country did ISIS seize?"
+    phrase = "A third of Iraq after the collapse of its forces, and their inability to manage the scene."
+    assert is_fragment(phrase) and has_type("count", phrase, share)
+    assert not is_fragment("A third of Iraq was seized after the collapse of its forces.")
