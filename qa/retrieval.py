@@ -136,6 +136,24 @@ def sentence_keys(index: CorpusIndex, sentences: list[int]) -> list[str]:
     return keys
 
 
+def distinct_groups(index: CorpusIndex) -> np.ndarray:
+    """For each distinct sentence (`index.sentence_distinct`), the number of its group: distinct
+    sentences with one `sentence_key` (the same words, other figures) share it. Worked out once per
+    index, on first use (~30,000 distinct sentences in a 100,000-passage haystack: ~0.1 s)."""
+    groups = index.cache.get("distinct_groups")
+    if groups is None:
+        assert index.sentence_distinct is not None
+        _, first_sentence = np.unique(index.sentence_distinct, return_index=True)
+        number: dict[str, int] = {}
+        groups = np.fromiter(
+            (number.setdefault(k, len(number)) for k in sentence_keys(index, first_sentence.tolist())),
+            dtype=np.int64,
+            count=len(first_sentence),
+        )
+        index.cache["distinct_groups"] = groups
+    return groups
+
+
 def _first_of_groups(index: CorpusIndex, sentences: np.ndarray, take: int) -> list[int]:
     """Of `sentences` (best first), the first of each group (the same `sentence_key`), up to `take`."""
     claimed: set[str] = set()
@@ -173,24 +191,27 @@ def sentence_ranking(
         mask = None if allowed is None else allowed.distinct
         total = index.sentence_index.ntotal if mask is None else int(np.count_nonzero(mask))
         search = min(total, take * 4)
+        groups = distinct_groups(index)
         while True:
             scores, ids = _search(index.sentence_index, query_vector, search, mask)
-            claimed: set[str] = set()
-            found: list[int] = []
-            found_scores: list[float] = []
-            for distinct, score in zip(ids[0].tolist(), scores[0].tolist(), strict=True):
-                if distinct < 0 or len(found) >= take:
-                    break
-                copies = index.sentences_of_distinct(distinct)
-                if allowed is not None:
-                    copies = copies[allowed.sentences[copies]]
-                if len(copies) and (key := sentence_keys(index, [int(copies[0])])[0]) not in claimed:
-                    claimed.add(key)
-                    found.append(int(copies[0]))
-                    found_scores.append(score)
-            if len(found) >= take or search >= total:
+            valid = ids[0] >= 0
+            ids_found, scores_found = ids[0][valid], scores[0][valid]
+            # the first (best) distinct sentence of each group, in rank order, as arrays: a haystack
+            # of recombined sentences has thousands of distinct texts that differ only in figures
+            _, firsts = np.unique(groups[ids_found], return_index=True)
+            firsts = np.sort(firsts)[:take]
+            if len(firsts) >= take or search >= total:
                 break
             search = min(total, search * 4)
+        found: list[int] = []
+        found_scores: list[float] = []
+        for distinct, score in zip(ids_found[firsts].tolist(), scores_found[firsts].tolist(), strict=True):
+            copies = index.sentences_of_distinct(distinct)
+            if allowed is not None:
+                copies = copies[allowed.sentences[copies]]
+            if len(copies):  # the mask admits a distinct sentence only with an admitted copy
+                found.append(int(copies[0]))
+                found_scores.append(score)
         top, top_scores = np.asarray(found, dtype=np.int64), np.asarray(found_scores)
     elif allowed is None:
         scores = index.sentence_vectors @ query_vector
