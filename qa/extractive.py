@@ -827,7 +827,9 @@ class ExtractiveAnswerer:
                 article = self.index.articles[ref.doc_id]
                 lead = f"{source_label(article)} ({article_time(article).label}): "
             if said and not said.in_sentence:  # the quote's speaker is named earlier in the article
-                lead += f"according to {said.speaker}, " if lead else f"According to {said.speaker}: "
+                # "Shafaq News (2024-07-20), quoting Talib Al-Yasari: However, ...": the quote is
+                # verbatim, so it follows a colon, never a comma
+                lead = f"{lead[:-2]}, quoting {said.speaker}: " if lead else f"According to {said.speaker}: "
             parts.append(lead + cite_marker(quote, n))
         return Answer(
             question=question,
