@@ -200,23 +200,25 @@ class ExtractiveAnswerer:
             found = self._kin[stem] = kin_stems(stem, self._vocabulary)
         return found
 
+    def _neighbours(self, sentence: int) -> list[int]:
+        """The sentences just before and after `sentence` in the same article."""
+        doc = self.index.sentences[sentence].doc_id
+        return [
+            other
+            for other in (sentence - 1, sentence + 1)
+            if 0 <= other < len(self.index.sentences) and self.index.sentences[other].doc_id == doc
+        ]
+
     def _window_terms(self, sentence: int) -> frozenset[str]:
         """The terms of a sentence and of its neighbours in the same article."""
-        doc = self.index.sentences[sentence].doc_id
         bag = set(self._sentence_terms(sentence))
-        for other in (sentence - 1, sentence + 1):
-            if 0 <= other < len(self._terms) and self.index.sentences[other].doc_id == doc:
-                bag |= self._sentence_terms(other)
+        for other in self._neighbours(sentence):
+            bag |= self._sentence_terms(other)
         return frozenset(bag)
 
     def _window_initials(self, sentence: int) -> frozenset[str]:
         """The initials of the capitalised runs in a sentence's neighbours in the same article."""
-        doc = self.index.sentences[sentence].doc_id
-        found: set[str] = set()
-        for other in (sentence - 1, sentence + 1):
-            if 0 <= other < len(self.index.sentences) and self.index.sentences[other].doc_id == doc:
-                found |= initials(self.index.sentence_text(other))
-        return frozenset(found)
+        return frozenset().union(*(initials(self.index.sentence_text(o)) for o in self._neighbours(sentence)))
 
     def _idf_of(self, stem: str) -> float:
         """The IDF of a name or number; of a span of years ("2020-2021"), its commonest year's."""
@@ -793,12 +795,12 @@ class ExtractiveAnswerer:
     ) -> Answer:
         """The answer quoting `chosen`; with `dated`, each sentence is introduced by its source and date."""
         quoted = {c.sentence for c in chosen}
-        chosen = [  # a sentence's tail right after it
-            x
-            for c in chosen
-            for x in [c]
-            + ([dataclasses.replace(c, sentence=c.tail, tail=None)] if c.tail not in (None, *quoted) else [])
-        ]
+        with_tails: list[Candidate] = []
+        for cand in chosen:  # a sentence's tail right after it, unless quoted on its own
+            with_tails.append(cand)
+            if cand.tail is not None and cand.tail not in quoted:
+                with_tails.append(dataclasses.replace(cand, sentence=cand.tail, tail=None))
+        chosen = with_tails
         cited_ranks: list[int] = []
         for cand in chosen:
             if cand.passage_rank not in cited_ranks:
