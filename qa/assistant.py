@@ -118,11 +118,14 @@ class Assistant:
         *,
         on_progress: ProgressFn | None = None,
         rebuild: bool = True,
+        embedder: SentenceTransformerEmbeddings | None = None,
         **overrides: Any,
     ) -> Assistant:
         """An assistant over `settings` (or `Settings()` from the environment) with `overrides`.
 
-        The index is loaded, or built when missing or stale (unless rebuild=False).
+        The index is loaded, or built when missing or stale (unless rebuild=False). `embedder`:
+        one already loaded, shared with another assistant (its model and its cache of query
+        vectors), used when it is the model the settings name.
         """
         settings = (
             (settings or Settings()).with_overrides(**overrides) if overrides else (settings or Settings())
@@ -130,9 +133,12 @@ class Assistant:
         list_sources(
             settings.corpus_dir
         )  # a clear error for a missing or empty corpus, before any model loads
-        embedder = SentenceTransformerEmbeddings(
-            resolve_model(settings.embedding_model), batch_size=settings.embedding_batch_size
-        )
+        model_path = resolve_model(settings.embedding_model)
+        if embedder is None or (embedder.model_path, embedder.batch_size) != (
+            model_path,
+            settings.embedding_batch_size,
+        ):
+            embedder = SentenceTransformerEmbeddings(model_path, batch_size=settings.embedding_batch_size)
         progress = on_progress or (lambda stage, done, total: None)
         index = open_index(settings, embedder, progress, rebuild=rebuild)
         return cls(settings, embedder, index)

@@ -165,3 +165,28 @@ def test_the_llm_judges_replies_are_read_strictly() -> None:
         "When was Soleimani killed?",
         "Who killed him?",
     ]
+
+
+@pytest.mark.slow
+def test_compare_runs_every_configuration_on_one_shared_model(seed_assistant, monkeypatch) -> None:
+    from qa.assistant import Assistant
+    from qa.eval import runner
+
+    questions = load_questions(bundled_questions(), seed_assistant.index.articles)[:3]
+    made: list[Assistant] = []
+    real = Assistant.from_settings.__func__
+
+    def spy(cls, *args, **kwargs):
+        made.append(real(cls, *args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(Assistant, "from_settings", classmethod(spy))
+    runs = runner._compare(seed_assistant, questions)
+    assert [r.name for r in runs] == [name for name, _ in runner.COMPARISONS]
+    assert all(r.overall["questions"] == 3 for r in runs)
+    # one model serves all: its weights load once and the answers' vectors are encoded once
+    assert all(other.embedder is seed_assistant.embedder for other in made)
+    # a configuration that reshapes the passages gets an index of its own, never the default's
+    three = made[[name for name, _ in runner.COMPARISONS].index("passages of 3 sentences, overlap 1")]
+    assert three.settings.index_dir != seed_assistant.settings.index_dir
+    assert three.settings.passage_sentences == 3

@@ -198,7 +198,8 @@ def _compare(assistant: Assistant, questions: list[Question]) -> list[ConfigRun]
             settings = assistant.settings.with_overrides(**overrides)
             if settings.index_shape() != assistant.settings.index_shape():
                 settings = settings.with_overrides(index_dir=scratch / str(len(runs)))
-            other = Assistant.from_settings(settings)
+            # the same model: its loaded weights and cached vectors (questions, answers) serve all
+            other = Assistant.from_settings(settings, embedder=assistant.embedder)
             runs.append(evaluate_assistant(name, other, questions))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
