@@ -148,18 +148,29 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     def query_vector(self, text: str) -> np.ndarray:
         """The unit vector of a query; recent queries are cached (retrieval and answering share it)."""
+        return self.query_vectors([text])[0]
+
+    def query_vectors(self, texts: list[str]) -> list[np.ndarray]:
+        """The unit vectors of queries, as `query_vector` gives them (and cached alike); those not
+        cached are encoded together (side by side, see `NumpyBertEncoder.encode_many`)."""
+        found: dict[str, np.ndarray] = {}
         with self._lock:
-            cached = self._query_cache.get(text)
-            if cached is not None:
-                self._query_cache.move_to_end(text)
-                return cached
-        light = self._light_encoder()
-        vector = light.encode(text) if light is not None else self.encode([text])[0]
-        with self._lock:
-            self._query_cache[text] = vector
-            while len(self._query_cache) > _QUERY_CACHE_SIZE:
-                self._query_cache.popitem(last=False)
-        return vector
+            for text in texts:
+                cached = self._query_cache.get(text)
+                if cached is not None:
+                    self._query_cache.move_to_end(text)
+                    found[text] = cached
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            light = self._light_encoder()
+            vectors = light.encode_many(missing) if light is not None else list(self.encode(missing))
+            found.update(zip(missing, vectors, strict=True))
+            with self._lock:
+                for text, vector in zip(missing, vectors, strict=True):
+                    self._query_cache[text] = vector
+                while len(self._query_cache) > _QUERY_CACHE_SIZE:
+                    self._query_cache.popitem(last=False)
+        return [found[t] for t in texts]
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(list(texts)).tolist()

@@ -22,7 +22,9 @@ UnsupportedModel for anything it does not reproduce exactly; the caller
 from __future__ import annotations
 
 import json
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,9 +44,11 @@ _WEIGHTS = "model.safetensors"
 
 @dataclass(frozen=True)
 class _Layer:
-    query: tuple[np.ndarray, np.ndarray]
-    key: tuple[np.ndarray, np.ndarray]
-    value: tuple[np.ndarray, np.ndarray]
+    """One BERT layer's weights, each (weight, bias) with the weight transposed to (in, out) and laid
+    out in order: `x @ weight` then runs ~25% faster than on the stored (out, in) matrix's `.T`. The
+    query, key and value projections are one matrix (in, 3 * hidden): one product instead of three."""
+
+    query_key_value: tuple[np.ndarray, np.ndarray]
     attention_out: tuple[np.ndarray, np.ndarray]
     attention_norm: tuple[np.ndarray, np.ndarray]
     intermediate: tuple[np.ndarray, np.ndarray]
@@ -65,6 +69,10 @@ class NumpyBertEncoder:
         # while it lasts, so encodings take turns (the lock) and each restores it.
         self._blas = ThreadpoolController()
         self._lock = threading.Lock()
+        self._workers = max(
+            1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+        )
+        self._pool: ThreadPoolExecutor | None = None  # encode_many's threads, started when first needed
         self._tokenizer = tokenizer
         self._heads = int(config["num_attention_heads"])
         self._eps = np.float32(config.get("layer_norm_eps", 1e-12))
@@ -81,26 +89,31 @@ class NumpyBertEncoder:
         def pair(name: str) -> tuple[np.ndarray, np.ndarray]:
             return get(name + ".weight"), get(name + ".bias")
 
+        def linear(*names: str) -> tuple[np.ndarray, np.ndarray]:
+            """The (in, out) weight and the bias of the linear maps `names`, side by side."""
+            weights, biases = zip(*(pair(n) for n in names), strict=True)
+            return np.ascontiguousarray(np.concatenate(weights).T), np.concatenate(biases)
+
         self._words = get("embeddings.word_embeddings.weight")
         self._positions = get("embeddings.position_embeddings.weight")
         self._token_types = get("embeddings.token_type_embeddings.weight")
         self._embedding_norm = pair("embeddings.LayerNorm")
         self._layers = [
             _Layer(
-                query=pair(f"encoder.layer.{i}.attention.self.query"),
-                key=pair(f"encoder.layer.{i}.attention.self.key"),
-                value=pair(f"encoder.layer.{i}.attention.self.value"),
-                attention_out=pair(f"encoder.layer.{i}.attention.output.dense"),
+                query_key_value=linear(
+                    *(f"encoder.layer.{i}.attention.self.{m}" for m in ("query", "key", "value"))
+                ),
+                attention_out=linear(f"encoder.layer.{i}.attention.output.dense"),
                 attention_norm=pair(f"encoder.layer.{i}.attention.output.LayerNorm"),
-                intermediate=pair(f"encoder.layer.{i}.intermediate.dense"),
-                output=pair(f"encoder.layer.{i}.output.dense"),
+                intermediate=linear(f"encoder.layer.{i}.intermediate.dense"),
+                output=linear(f"encoder.layer.{i}.output.dense"),
                 output_norm=pair(f"encoder.layer.{i}.output.LayerNorm"),
             )
             for i in range(int(config["num_hidden_layers"]))
         ]
-        if self._words.shape[1] != self.dimension or self._layers[0].query[0].shape != (
+        if self._words.shape[1] != self.dimension or self._layers[0].query_key_value[0].shape != (
             self.dimension,
-            self.dimension,
+            3 * self.dimension,
         ):
             raise UnsupportedModel("the weights do not have the shapes config.json gives")
 
@@ -125,11 +138,31 @@ class NumpyBertEncoder:
 
     def encode(self, text: str) -> np.ndarray:
         """The (dimension,) float32 unit vector of `text`."""
-        encoding = self._tokenizer.encode(text)
+        return self.encode_many([text])[0]
+
+    def encode_many(self, texts: list[str]) -> list[np.ndarray]:
+        """The unit vectors of `texts`, each as `encode` gives it, computed side by side on the
+        machine's cores (a question that asks two things is searched as a whole and part by part).
+
+        Each text runs on one thread with single-threaded BLAS, as one text alone does; NumPy lets
+        go of the GIL inside BLAS, so two texts take ~0.7 of the time of one after the other.
+        Batching them into one padded forward pass saved only ~7%.
+        """
+        encodings = self._tokenizer.encode_batch(list(texts))
         with self._lock, self._blas.limit(limits=1, user_api="blas"):
-            return self._forward(
-                np.asarray(encoding.ids, dtype=np.intp), np.asarray(encoding.type_ids, dtype=np.intp)
-            )
+            if len(encodings) < 2 or self._workers < 2:
+                return [self._encoded(e) for e in encodings]
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="query-encoder")
+            longest_first = sorted(range(len(encodings)), key=lambda i: -len(encodings[i].ids))
+            vectors = self._pool.map(lambda i: self._encoded(encodings[i]), longest_first)
+            by_text = dict(zip(longest_first, vectors, strict=True))
+            return [by_text[i] for i in range(len(encodings))]
+
+    def _encoded(self, encoding: Any) -> np.ndarray:
+        return self._forward(
+            np.asarray(encoding.ids, dtype=np.intp), np.asarray(encoding.type_ids, dtype=np.intp)
+        )
 
     def _forward(self, ids: np.ndarray, types: np.ndarray) -> np.ndarray:
         x = self._words[ids] + self._positions[: len(ids)] + self._token_types[types]
@@ -145,10 +178,7 @@ class NumpyBertEncoder:
     def _attention(self, x: np.ndarray, layer: _Layer) -> np.ndarray:
         n, heads, size = x.shape[0], self._heads, self._head_dim
 
-        def split(part: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-            return _linear(x, part).reshape(n, heads, size).transpose(1, 0, 2)
-
-        q, k, v = split(layer.query), split(layer.key), split(layer.value)
+        q, k, v = _linear(x, layer.query_key_value).reshape(n, 3, heads, size).transpose(1, 2, 0, 3)
         scores = (q @ k.transpose(0, 2, 1)) / np.float32(np.sqrt(size))
         scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
         scores /= scores.sum(axis=-1, keepdims=True)
@@ -161,7 +191,7 @@ class NumpyBertEncoder:
 
 
 def _linear(x: np.ndarray, params: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    return x @ params[0].T + params[1]
+    return x @ params[0] + params[1]
 
 
 def _json(path: Path) -> dict[str, Any]:

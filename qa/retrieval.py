@@ -253,26 +253,25 @@ def sentence_ranking(
 def bm25_ranking(
     index: CorpusIndex, question: str, fetch_k: int, allowed: np.ndarray | None = None
 ) -> list[tuple[int, float]]:
-    """(passage row, BM25 score) pairs, best first; passages sharing no term are left out, and with
-    `allowed` (a mask over rows, or weights: 1 admitted, 0 not) so are the passages it does not admit."""
+    """(passage row, BM25 score) pairs, best first (ties: the earlier passage first); passages
+    sharing no term are left out, and with `allowed` (a mask over rows, or weights: 1 admitted,
+    0 not) so are the passages it does not admit.
+
+    Every passage is scored (a sparse product) and the best are selected among those scoring above
+    zero: bm25s' own top-k (`retrieve`) partitions the whole score array, and numpy's partition of
+    100,000 scores that are mostly zero took 15 ms for some questions, against 0.2 ms here.
+    """
     tokens = [t for t in bm25_query_tokens(question) if t in index.bm25.vocab_dict]
     if not tokens:
         return []
-    if allowed is not None:  # score every passage (a sparse product), keep the best admitted ones
-        scores = index.bm25.get_scores(tokens, weight_mask=np.asarray(allowed, dtype=np.float32))
-        rows = np.flatnonzero(scores > 0)
-        if len(rows) > fetch_k:  # those scoring at least the fetch_k-th best, ties included
-            kth = np.partition(scores[rows], len(rows) - fetch_k)[len(rows) - fetch_k]
-            rows = rows[scores[rows] >= kth]
-        rows = rows[np.lexsort((rows, -scores[rows]))][:fetch_k]  # ties: the earlier passage first
-        return [(int(r), float(scores[r])) for r in rows]
-    rows, scores = index.bm25.retrieve(
-        [tokens],
-        k=min(fetch_k, len(index.passages)),
-        show_progress=False,
-        n_threads=0,  # in this thread (1 starts a thread pool per query)
-    )
-    return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if s > 0]
+    mask = None if allowed is None else np.asarray(allowed, dtype=np.float32)
+    scores = index.bm25.get_scores(tokens, weight_mask=mask)
+    rows = np.flatnonzero(scores > 0)
+    if len(rows) > fetch_k:  # those scoring at least the fetch_k-th best, ties included
+        kth = np.partition(scores[rows], len(rows) - fetch_k)[len(rows) - fetch_k]
+        rows = rows[scores[rows] >= kth]
+    rows = rows[np.lexsort((rows, -scores[rows]))][:fetch_k]
+    return [(int(r), float(scores[r])) for r in rows]
 
 
 def fuse(rankings: list[tuple[list[tuple[int, float]], float]], rrf_k: int) -> list[tuple[int, float]]:
@@ -448,8 +447,12 @@ def hybrid_search(
     """
     k = k or settings.k
     topic = question_topic(question)  # "How do the articles differ?" is not what to search for
+    parts = split_question(topic)
+    parts = parts if len(parts) > 1 else []  # a question that asks two things: searched part by part too
     if query_vector is None or topic != question:
-        query_vector = embedder.query_vector(topic)
+        query_vector, *part_vectors = embedder.query_vectors([topic, *parts])
+    else:
+        part_vectors = embedder.query_vectors(parts) if parts else []
     allowed = allowed_rows(index, filters)
     if allowed is not None and not allowed.passages.any():
         return []
@@ -458,10 +461,8 @@ def hybrid_search(
     fetch_k = max(settings.fetch_k, settings.compare_fetch_k) if compare else settings.fetch_k
     rankings = _rankings(index, topic, query_vector, settings, allowed, fetch_k)
     dense_scores, sparse_scores = dict(rankings[0][0]), dict(rankings[1][0])
-    parts = split_question(topic)
-    if len(parts) > 1:  # a question that asks two things: each part brings its own evidence too
-        for part in parts:
-            rankings += _rankings(index, part, embedder.query_vector(part), settings, allowed, fetch_k)
+    for part, vector in zip(parts, part_vectors, strict=True):  # each part brings its own evidence too
+        rankings += _rankings(index, part, vector, settings, allowed, fetch_k)
     fused = fuse(rankings, settings.rrf_k)
     if compare:  # each article's own best passage first (its position), then the rest
         marks = question_modality(topic)

@@ -77,6 +77,23 @@ def test_numpy_query_vectors_equal_sentence_transformers() -> None:
     assert light._model is None  # queries never loaded sentence-transformers
 
 
+def test_several_queries_encoded_side_by_side_equal_each_encoded_alone() -> None:
+    texts = _texts()
+    encoder = NumpyBertEncoder.load(MODEL)
+    alone = [encoder.encode(t) for t in texts]
+    together = encoder.encode_many(texts)  # on threads, longest first, returned in the texts' order
+    assert len(together) == len(texts)
+    for text, a, b in zip(texts, alone, together, strict=True):
+        assert np.array_equal(a, b), text
+    embedder = SentenceTransformerEmbeddings(MODEL)
+    question, part = "Who leads ISIS, and where is he?", "Who leads ISIS"
+    first = embedder.query_vector(part)  # cached, then served from the cache among new ones
+    vectors = embedder.query_vectors([question, part, question])
+    assert vectors[1] is first and np.array_equal(vectors[0], vectors[2])
+    assert np.array_equal(vectors[0], encoder.encode(question))
+    assert embedder.query_vectors([]) == []
+
+
 def test_the_dimension_is_known_without_sentence_transformers() -> None:
     embedder = SentenceTransformerEmbeddings(MODEL)
     assert embedder.dimension == 384

@@ -147,6 +147,23 @@ def test_a_filter_ranks_like_the_whole_index_restricted_to_it(seed_assistant) ->
         assert bm25_ranking(index, question, 20, allowed.passages) == [x for x in whole if x[0] in rows][:20]
 
 
+def test_bm25_ranks_the_passages_bm25s_scores_best_ties_by_position(seed_assistant) -> None:
+    """The best passages of bm25s's scores, as its own top-k finds them, in a fixed order."""
+    from qa.index_store import bm25_query_tokens
+    from qa.retrieval import bm25_ranking
+
+    index = seed_assistant.index
+    for question in ["Who is Mohanad Najim Aleqabi?", "news network", "How many ISIS attacks in 2024?"]:
+        tokens = [t for t in bm25_query_tokens(question) if t in index.bm25.vocab_dict]
+        scores = index.bm25.get_scores(tokens)
+        ranking = bm25_ranking(index, question, 10)
+        expected = sorted(((r, float(s)) for r, s in enumerate(scores) if s > 0), key=lambda x: (-x[1], x[0]))
+        assert ranking == expected[:10]
+        _, top = index.bm25.retrieve([tokens], k=10, show_progress=False, n_threads=0)
+        assert sorted(float(s) for s in top[0] if s > 0) == sorted(s for _, s in ranking)
+    assert bm25_ranking(index, "zzzz qqqq", 10) == []
+
+
 def test_a_comparison_question_gets_every_article_first_even_one_that_ranks_low(seed_assistant) -> None:
     """A question on how the articles differ: one passage per article leads, including an article none of
     whose passages is among the best 20 of any ranking for the question on its own."""
