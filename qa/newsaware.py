@@ -263,7 +263,11 @@ _MODALITIES = (
         r"excuse|needs? to)\b",
     ),
 )
-_MODALITY_PATTERNS = tuple((re.compile(cue, re.I), re.compile(marks, re.I)) for cue, marks in _MODALITIES)
+# A word that a hyphenated prefix turns around states nothing of the kind: a "non-binding
+# resolution" binds no one.
+_MODALITY_PATTERNS = tuple(
+    (re.compile(cue, re.I), re.compile(r"(?<!-)" + marks, re.I)) for cue, marks in _MODALITIES
+)
 
 
 def question_modality(question: str) -> list[re.Pattern[str]]:

@@ -119,5 +119,8 @@ def test_a_judgement_questions_modal_picks_the_words_that_state_it() -> None:
     assert not states("Should US forces remain in Iraq?", "Iraqi forces are fully prepared and ready.")
     # the bare auxiliaries say nothing: "could take many months" is no statement of ability
     assert not states("Can the army manage alone?", "The process could take many months.")
+    # a prefix turns the word around: a non-binding resolution states no obligation
+    assert states("Should US forces leave?", "The expulsion of the troops is very much binding.")
+    assert not states("Should US forces leave?", "Parliament approved a non-binding resolution.")
     # no modal cue, no words to look for
     assert question_modality("Has ISIS been defeated in Iraq?") == []
