@@ -69,9 +69,8 @@ class NumpyBertEncoder:
         # while it lasts, so encodings take turns (the lock) and each restores it.
         self._blas = ThreadpoolController()
         self._lock = threading.Lock()
-        self._workers = max(
-            1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
-        )
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        self._workers = max(1, min(4, cores or 1))  # encode_many's texts side by side, at most
         self._pool: ThreadPoolExecutor | None = None  # encode_many's threads, started when first needed
         self._tokenizer = tokenizer
         self._heads = int(config["num_attention_heads"])
