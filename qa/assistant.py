@@ -239,13 +239,8 @@ class Assistant:
 
         def answer_fn(question: str, passages: list[Passage]) -> Answer:
             vector = self.embedder.query_vector(question)
-            if isinstance(chosen, ExtractiveAnswerer):
-                return chosen.answer(
-                    question, vector, passages, embed=self.embedder.query_vector, search=search
-                )
-            return chosen.answer(
-                question, vector, passages, embed=self.embedder.query_vector, on_token=on_token
-            )
+            embed = self.embedder.query_vector
+            return chosen.answer(question, vector, passages, embed=embed, on_token=on_token, search=search)
 
         return build_chain(self.retriever(k, filters), answer_fn)
 

@@ -120,14 +120,18 @@ class GenerativeAnswerer:
         passages: list[Passage],
         embed: Callable[[str], np.ndarray] | None = None,
         on_token: TokenFn | None = None,
+        search: Callable[[str], list[Passage]] | None = None,
     ) -> Answer:
+        """`search` (text -> its best passages) serves the extractive answer this falls back to,
+        which reads each part of a two-part question's own passages with it."""
+
         def extractive(note: str, **changes) -> Answer:
-            base = self.fallback.answer(question, query_vector, passages, embed=embed)
+            base = self.fallback.answer(question, query_vector, passages, embed=embed, search=search)
             fallback = f"{base.answerer} (fallback from {self.name})"
             return dataclasses.replace(base, notes=[*base.notes, note], answerer=fallback, **changes)
 
         if not passages:
-            return self.fallback.answer(question, query_vector, passages, embed=embed)
+            return self.fallback.answer(question, query_vector, passages, embed=embed, search=search)
         try:
             raw = self._generate(question, passages, on_token)
         except Exception as exc:  # any backend failure: the user still gets a checked answer

@@ -202,6 +202,17 @@ def test_malformed_output_falls_back_to_the_extractive_answer(server, llm_assist
     assert answer.citations
 
 
+def test_the_fallback_is_the_extractive_answer_even_for_a_two_part_question(server, llm_assistant) -> None:
+    """The fallback reads each part's own passages as the extractive answerer does: the same answer."""
+    server.script = lambda p: "{{{[[["
+    question = "How many attacks did ISIS claim in the first half of 2024, and how many in 2023?"
+    fallback = llm_assistant.ask(question)
+    direct = llm_assistant.ask(question, answerer="extractive")
+    assert fallback.answerer.startswith("extractive (fallback")
+    assert fallback.text == direct.text and "153" in direct.text and "121" in direct.text
+    assert [c.quote for c in fallback.citations] == [c.quote for c in direct.citations]
+
+
 def test_the_models_refusal_is_an_abstention(server, llm_assistant) -> None:
     server.script = lambda p: "The articles don't answer this."
     answer = llm_assistant.ask("Who won the 2024 US presidential election?")
