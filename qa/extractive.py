@@ -41,14 +41,12 @@ from qa.newsaware import (
 )
 from qa.question_parts import premise_of, split_question
 from qa.question_types import (
-    asks_where,
     counted_term,
     has_name,
     has_type,
     initials,
     is_fragment,
     name_forms,
-    new_places,
     question_acronyms,
     question_entities,
     question_type,
@@ -461,7 +459,6 @@ class ExtractiveAnswerer:
             confidences.append(confidence)
             premise = premise_of(own)  # a premise's words are given, not what a further sentence adds
             more = self._best_with_more(ranked, set(terms(premise[1] if premise else own)))
-            more = self._with_place_fragment(own, read, more)
             chosen += [self._cited_in(combined, read, c) for c in more]
         if not chosen:
             return self._abstain(question, passages, max(confidences, default=0.0))
@@ -504,36 +501,7 @@ class ExtractiveAnswerer:
             return self._abstain(question, passages, confidence)
 
         chosen = self._best_with_more(ranked, set(terms(topic)))
-        chosen = self._with_place_fragment(topic, passages, chosen)
         return self._compose(question, passages, chosen, confidence)
-
-    def _with_place_fragment(
-        self, question: str, passages: list[Passage], chosen: list[Candidate]
-    ) -> list[Candidate]:
-        """`chosen`, and after a sentence that answers "where" without naming a place, the short
-        noun phrase that follows it in its passage when that names one: a place set off by a full
-        stop ("... revealed fragile points in which there are security holes in it." / "The
-        disputed Iraqi territories between the governments of Baghdad and Erbil.")."""
-        if not asks_where(question):
-            return chosen
-        out: list[Candidate] = []
-        taken = {c.sentence for c in chosen}
-        for cand in chosen:
-            out.append(cand)
-            following = cand.sentence + 1
-            row = self.index.row_of.get(passages[cand.passage_rank].passage_id)
-            if row is None or following in taken or following > self.index.passage_sentences[row][1]:
-                continue
-            text, after = self.index.sentence_text(cand.sentence), self.index.sentence_text(following)
-            if (
-                not new_places(text, question)
-                and is_fragment(after)
-                and not self._is_heading(following)  # a subheading or caption is no part of the sentence
-                and new_places(after, question)
-            ):
-                out.append(dataclasses.replace(cand, sentence=following))
-                taken.add(following)
-        return out
 
     def _answer_across(
         self, question: str, passages: list[Passage], ranked: list[Candidate], mode: str, confidence: float

@@ -1,15 +1,16 @@
 """What a question asks for, and whether a sentence holds it: the answer's type and the question's names.
 
-- `question_type(question)`: "count" (a number), "time" (a date), "person" (a new name), or None;
-  `has_type(kind, sentence, question)` tells whether a sentence gives it ("How many US troops are
-  deployed in Syria?" is not answered by a count put in Iraq).
+- `question_type(question)`: "count" (a number), "time" (a date), "person" (a new name), "place"
+  (a name the question does not give), or None; `has_type(kind, sentence, question)` tells whether
+  a sentence gives it ("How many US troops are deployed in Syria?" is not answered by a count put
+  in Iraq).
 - `question_entities(question)`: the stems of its names and numbers; `has_name` finds a name in
   its country or people form (Iraq's ~ Iraqi, US ~ American); `question_acronyms` and `initials`
   find "UN" spelled out ("United Nations ...").
 - `counted_term(question)`: what a "how many" counts ("troop").
-- `asks_where(question)`, `new_places(sentence, question)`: a question for a place, and the names a
-  sentence could answer it with; `is_fragment(sentence)`: a noun phrase set off by a full stop
-  ("The disputed Iraqi territories between ... Baghdad and Erbil."), quoted with the sentence before.
+- `new_places(sentence, question)`: the names a sentence could answer "where" with;
+  `is_fragment(sentence)`: a noun phrase set off by a full stop ("The disputed Iraqi territories
+  between ... Baghdad and Erbil."), quoted with the sentence before when it holds what that lacks.
 """
 
 from __future__ import annotations
@@ -140,7 +141,9 @@ def initials(text: str) -> frozenset[str]:
 
 
 def question_type(question: str) -> str | None:
-    """What the answer must hold: "count" (a number), "time" (a date), "person" (a new name), or None.
+    """What the answer must hold: "count" (a number), "time" (a date), "person" (a new name),
+    "place" (a new name, for "Where ...?", "In which area ...?"), or None. "When and where ...?"
+    asks for a time first.
 
     A question put after a premise ("Militias want Baghdad to act on a resolution: when was it
     passed?") is typed by what follows the colon."""
@@ -157,6 +160,8 @@ def _type_of(question: str) -> str | None:
         return "time"
     if _PERSON_Q.search(question):
         return "person"
+    if _WHERE_Q.search(question):
+        return "place"
     return None
 
 
@@ -171,6 +176,8 @@ def has_type(kind: str | None, sentence: str, question: str) -> bool | None:
         return bool(_DATE.search(sentence))
     if kind == "person":
         return any(_new_name(name, question) for name in _NAME.findall(sentence))
+    if kind == "place":
+        return bool(new_places(sentence, question))
     return None
 
 
@@ -277,13 +284,6 @@ _PAST = re.compile(r"(?<!\b[Tt]he )(?<!\b[Aa] )(?<!\b[Aa]n )(?<!\b[Ii]ts )(?<!\b
 _PRESENT = re.compile(r"\b(?:[Ii]t|[Tt]his|[Tt]hat|[Hh]e|[Ss]he|[Ww]ho|[Ww]hich)\s+[a-z]+s\b")
 _FULL_STOP = re.compile(r"\.[\"”’')\]]*$")
 _FRAGMENT_WORDS = 30  # a noun phrase set off by a full stop is short
-
-
-def asks_where(question: str) -> bool:
-    """Does the question ask for a place ("Where ...?", "In which area ...?")?"""
-    return bool(_WHERE_Q.search(question)) or (
-        ":" in question and bool(_WHERE_Q.search(question.rsplit(":", 1)[1]))
-    )
 
 
 def is_fragment(sentence: str) -> bool:
