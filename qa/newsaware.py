@@ -27,6 +27,14 @@ _POSITIONS = re.compile(
 _ABOUT_ARTICLES = re.compile(r"\b(articles?|sources|outlets)\b", re.I)
 _FORM_ONLY = re.compile(r"\b(differ|differs|disagree|contrast|compare|positions?|views?|say|says)\b", re.I)
 _QUESTION_SENTENCE = re.compile(r"[^?.!]+[?.!]*")
+# A sentence that asks only how to set out the answer, after the question: "Give them in order.",
+# "List them oldest first.", "Answer briefly."
+_FORM_REQUEST = re.compile(
+    r"^\s*(?:please\s+)?(?:give|list|put|set out|answer|order|sort|name)\b[^?.!]{0,40}?"
+    r"\b(?:in (?:date |chronological |time )?order|oldest first|newest first|latest first|by date|"
+    r"briefly|in short|in brief|in one sentence)\W*$",
+    re.I,
+)
 _VALUES = re.compile(
     r"\b(change[ds]?|shift(ed)?|evolve[ds]?|over time|compare[ds]? with|still|latest|most recent|now|"
     r"currently|today)\b"
@@ -78,7 +86,7 @@ _IN_ARTICLE = re.compile(rf"\s*\b(?:in|according to|by)\s+{_ARTICLE_PHRASE}", re
 
 def question_topic(question: str) -> str:
     """What to look for: the question without what only says which articles to read or how to
-    set out the answer.
+    set out the answer ("How do the articles differ?", "Give them in order.").
 
     "Has ISIS been defeated in Iraq? How do the articles differ on this?" -> "Has ISIS been
     defeated in Iraq?"; "How did the number of US troops change between the 2021 article on
@@ -88,7 +96,11 @@ def question_topic(question: str) -> str:
     sentences that use those words.
     """
     pieces = [p.strip() for p in _QUESTION_SENTENCE.findall(question) if p.strip()]
-    kept = [p for p in pieces if not (_ABOUT_ARTICLES.search(p) and _FORM_ONLY.search(p))]
+    kept = [
+        p
+        for i, p in enumerate(pieces)
+        if not (_ABOUT_ARTICLES.search(p) and _FORM_ONLY.search(p)) and not (i and _FORM_REQUEST.search(p))
+    ]
     text = " ".join(kept) if kept and len(kept) < len(pieces) else question
     if question_mode(question) is None:  # one fact: the article's description helps find it
         return text
