@@ -41,7 +41,9 @@ from qa.newsaware import (
 )
 from qa.question_parts import premise_of, split_question
 from qa.question_types import (
+    count_nouns,
     counted_term,
+    counted_words,
     has_name,
     has_type,
     initials,
@@ -74,6 +76,7 @@ _POINTS_BACK = frozenset({"then", "this", "these", "that", "those", "it", "its",
 _SIDE_ARTICLES = 6  # articles read whole for each side, at most
 _RESTATES_PREMISE = 0.5  # share of a question's premise a sentence holds to restate it
 _POSITION_ARTICLES = 5  # articles read whole for a question on which they take positions, at most
+_COUNTS_CHECKED = 8  # "how many" candidates whose counts are checked for what they count, at most
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,8 @@ class Scoring:
     unknown_entity: float = 0.20  # per name or number of the question absent from every article
     join_margin: float = 0.15  # a further sentence must score within this of the best
     redundant_cosine: float = 0.85  # a further sentence this similar to a chosen one adds nothing
+    counted_similarity: float = 0.5  # "How many militants ...?": a count of "fighters" counts them
+    #                                  (embedding cosine of the two words; soldiers ~ attacks: 0.39)
 
 
 @dataclass
@@ -351,6 +356,44 @@ class ExtractiveAnswerer:
         out.sort(key=lambda c: (-c.score, c.sentence))
         return out
 
+    def _counting(
+        self, question: str, ranked: list[Candidate], embed: Callable[[str], np.ndarray] | None
+    ) -> list[Candidate]:
+        """`ranked` without the sentences whose counts count something else than a "how many"
+        question asks for: "How many soldiers were killed?" is not answered by "ISIS launched two
+        attacks ..., killing and wounding army and civilians", nor "How many US troops are at the
+        base?" by "... at the two large bases". The first `_COUNTS_CHECKED` are checked; a count's
+        words (`count_nouns`) must hold a word of what is counted, by stem or, with `embed`, by
+        meaning (`counted_similarity`: militants ~ fighters)."""
+        counted = counted_words(question)
+        if not counted:
+            return ranked
+        asked = {stem for word in counted for stem in terms(word)}
+        kept = []
+        for i, cand in enumerate(ranked):
+            if i >= _COUNTS_CHECKED or self._counts(cand, asked, counted, embed):
+                kept.append(cand)
+        return kept
+
+    def _counts(
+        self,
+        cand: Candidate,
+        asked: set[str],
+        counted: list[str],
+        embed: Callable[[str], np.ndarray] | None,
+    ) -> bool:
+        """Does a count of the candidate's sentence (or of its tail) count one of `counted`?"""
+        sentences = [cand.sentence] if cand.tail is None else [cand.sentence, cand.tail]
+        nouns = [n for s in sentences for n in count_nouns(self.index.sentence_text(s))]
+        if any(asked & set(terms(" ".join(words))) for words in nouns):
+            return True
+        if embed is None:
+            return False
+        words = {w.lower() for group in nouns for w in group if w[0].islower()}  # names count nothing
+        return any(
+            float(embed(a) @ embed(b)) >= self.scoring.counted_similarity for a in counted for b in words
+        )
+
     def _completes(self, sentence: int, kind: str | None, question: str) -> bool:
         """Is `sentence` a noun phrase set off from the one before it (no verb of its own, see
         `is_fragment`) that holds what the question asks for, a count or a date the one before lacks?"""
@@ -451,6 +494,7 @@ class ExtractiveAnswerer:
                 for c in self.candidates(part, embed(part), read, focus=own)
                 if c.sentence not in taken and c.type_ok is not False
             ]
+            ranked = self._counting(own, ranked, embed)
             best = ranked[0] if ranked else None
             confidence = self.confidence(own, best)
             if best is None or confidence < threshold:
@@ -479,7 +523,7 @@ class ExtractiveAnswerer:
         topic = topic or question
         ranked = self.candidates(topic, query_vector, passages)
         # "How many ...?" answered without a number, "When ...?" without a date: not an answer.
-        ranked = [c for c in ranked if c.type_ok is not False]
+        ranked = self._counting(topic, [c for c in ranked if c.type_ok is not False], embed)
         best = ranked[0] if ranked else None
         confidence = self.confidence(topic, best)
         threshold = self.settings.abstain_threshold

@@ -182,6 +182,48 @@ def has_type(kind: str | None, sentence: str, question: str) -> bool | None:
 
 
 _COUNTED = re.compile(r"\b(?i:how (?:many|much))\s+(?:[A-Z][\w-]*\s+)*([a-z][\w-]*)")
+# "How many Iraqi military facilities did ...", "How many soldiers and civilians were ...": the noun
+# phrase a count question counts, up to its verb, a preposition or the end of the clause.
+_COUNTED_PHRASE = re.compile(
+    r"\b(?i:how (?:many|much))\s+((?:[\w’'-]+\s+){0,5}?[\w’'-]+)"
+    r"(?=\s+(?i:did|do|does|were|was|are|is|have|has|had|will|would|could|can|should|might|may|in|of|at|"
+    r"on|during|from|to|for|by|with|since|throughout|that|who|which)\b|\s*[?,;:.]|\s*$)"
+)
+_WORD = re.compile(r"\d[\d,.]*\d|[\w’'-]+|[^\w\s]")  # "5.200" and "2,500" are one word
+_COUNTED_REACH = 12  # words before a count that may name what it counts ("troops ... reduced to 2,500")
+
+
+def counted_words(question: str) -> list[str]:
+    """The common nouns and adjectives of what a "how many" question counts, lower case: "How many
+    Iraqi military facilities did ...?" -> ["military", "facilities"]; [] for any other question.
+    Names ("Iraqi", "ISIS", "US") say whose or where, not what is counted."""
+    match = _COUNTED_PHRASE.search(question)
+    if not match:
+        return []
+    return [
+        w.lower()
+        for w in match.group(1).split()
+        if w[0].islower() and w.lower() not in STOPWORDS and not _COUNT.fullmatch(w)
+    ]
+
+
+def count_nouns(sentence: str) -> list[list[str]]:
+    """For each count of the sentence (years left out), the words that may say what it counts, as
+    written: the words right after it when a noun phrase follows ("two large bases", "153 attacks"),
+    else the words before it ("The US troops, which ... have been reduced from 5.200 to 2.500")."""
+    tokens = _WORD.findall(sentence)
+    out: list[list[str]] = []
+    for i, token in enumerate(tokens):
+        if not _COUNT.fullmatch(token) or _YEARLIKE.fullmatch(token):
+            continue
+        after: list[str] = []
+        for word in tokens[i + 1 : i + 5]:
+            if not word[0].isalpha() or word.lower() in STOPWORDS or _COUNT.fullmatch(word):
+                break
+            after.append(word)
+        before = [w for w in tokens[:i] if w[0].isalpha()][-_COUNTED_REACH:]
+        out.append(after or [w for w in before if w.lower() not in STOPWORDS])
+    return out
 
 
 def counted_term(question: str) -> str | None:
