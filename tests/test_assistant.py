@@ -70,6 +70,22 @@ def test_a_figure_for_another_place_is_no_answer(seed_assistant) -> None:
     assert answer.abstained and answer.text == ABSTAIN_TEXT
 
 
+def test_a_count_of_something_else_is_no_answer(seed_assistant) -> None:
+    # "amass their forces at the two large bases of Ein Al-Asad": two bases, no count of troops
+    answer = seed_assistant.ask("How many US troops are stationed at the Ein Al-Asad air base?")
+    assert answer.abstained and answer.text == ABSTAIN_TEXT
+    # "launched two attacks ..., killing and wounding army and civilians": no count of the killed
+    answer = seed_assistant.ask(
+        "How many soldiers and civilians were killed in the attacks in Kirkuk and Nineveh?"
+    )
+    assert answer.abstained
+    # a count of the same thing in other words is one: militants ~ "1,000 ISIS fighters"
+    answer = seed_assistant.ask(
+        "How many militants did US intelligence think were still at large in Iraq in 2024?"
+    )
+    assert not answer.abstained and "1,000" in answer.text
+
+
 def test_answer_to_dict_is_json(seed_assistant) -> None:
     data = json.loads(json.dumps(seed_assistant.ask("Who heads US Central Command?").to_dict()))
     assert set(data) >= {"question", "text", "citations", "passages", "abstained", "settings_hash"}

@@ -12,6 +12,34 @@ def test_speakers_are_read_from_reporting_verbs_and_according_to() -> None:
         '"The increase in attacks indicates ISIS is attempting to reconstitute," CENTCOM said.'
     ) == ("CENTCOM")
     assert speaker_in("Currently, there are about 2,500 US troops still deployed in Iraq.") is None
+    # a post's country is no part of the name; an apposition may stand between name and verb
+    assert speaker_in('... not done," US Ambassador to Iraq Alina Romanowski told Reuters.') == (
+        "US Ambassador to Iraq Alina Romanowski"
+    )
+    assert speaker_in("Gen. Michael Kurilla, who heads US Central Command, told Congress that ...") == (
+        "Gen. Michael Kurilla"
+    )
+
+
+def test_a_quotes_speaker_is_found_where_it_opens_or_where_it_closes(seed_assistant) -> None:
+    from qa.attribution import attribution
+
+    index = seed_assistant.index
+
+    def said(start: str) -> tuple[str, bool] | None:
+        found = [i for i in range(len(index.sentences)) if index.sentence_text(i).startswith(start)]
+        assert len(found) == 1, start
+        who = attribution(index, found[0])
+        return None if who is None else (who.speaker, who.in_sentence)
+
+    # '"To continue ... In Iraq, 137 partnered operations ... detained," CENTCOM said.'
+    assert said('"To continue the effort to defeat ISIS') == ("CENTCOM", False)
+    assert said("In Iraq, 137 partnered operations") == ("CENTCOM", False)
+    # 'He added, "There is also ...': the speaker of the sentences before
+    assert said('He added, "There is also an economic border breach') == ("Al-Sharifi", False)
+    # a quote that closed before a sentence does not lend it its speaker
+    assert said("Gen. Michael Kurilla, who heads US Central Command") == ("Gen. Michael Kurilla", True)
+    assert said("Some suggest that the American statement") is None
 
 
 def test_question_modes() -> None:
@@ -49,6 +77,14 @@ def test_the_topic_drops_what_only_names_the_articles_or_the_form_of_the_answer(
     # A one-fact question keeps its description of the article: it helps find the article.
     fact = "Which forces did ISIS target, according to the article on its recent wave of escalation?"
     assert question_topic(fact) == fact
+    # a closing request for the order or length of the answer is no part of what is asked
+    assert question_topic("When was the UN report issued, and when did Kabul fall? Give them in order.") == (
+        "When was the UN report issued, and when did Kabul fall?"
+    )
+    assert (
+        question_topic("How many troops were there? List them oldest first.") == "How many troops were there?"
+    )
+    assert question_topic("Give them in order.") == "Give them in order."  # nothing else: kept
 
 
 def test_a_title_ending_in_a_question_mark_does_not_end_the_answers_sentence() -> None:

@@ -168,3 +168,18 @@ def test_a_count_in_a_noun_phrase_with_an_infinitive_is_a_fragment():
     phrase = "A third of Iraq after the collapse of its forces, and their inability to manage the scene."
     assert is_fragment(phrase) and has_type("count", phrase, share)
     assert not is_fragment("A third of Iraq was seized after the collapse of its forces.")
+
+
+def test_what_a_count_question_counts_and_what_a_sentences_counts_count():
+    from qa.question_types import count_nouns, counted_words
+
+    assert counted_words("How many Iraqi military facilities did it end up in?") == ["military", "facilities"]
+    assert counted_words("How many soldiers and civilians were killed?") == ["soldiers", "civilians"]
+    assert counted_words("How many members of the Iraqi parliament voted?") == ["members"]
+    assert counted_words("How many in 2024?") == [] and counted_words("When was it?") == []
+    # the noun phrase after a count, else the words before it
+    assert count_nouns("ISIS launched two attacks in Kirkuk, killing civilians.") == [["attacks"]]
+    assert count_nouns("They amassed forces at the two large bases of Ein Al-Asad.") == [["large", "bases"]]
+    assert count_nouns("The US troops were reduced from 5.200 to 2.500, in 2021.")[1][:2] == ["US", "troops"]
+    assert count_nouns("Attacks are on track to double in 2024.") == [["Attacks", "track"]]
+    assert count_nouns("Nothing happened in 2024.") == []  # a year counts nothing
