@@ -41,9 +41,10 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow"
 
-## eval: score the bundled question set, compare configurations; report in eval-report/
+## eval: score the bundled question set, compare configurations; then the held-out set; reports in eval-report/
 eval: install
 	$(BIN)/qa eval --compare --out eval-report
+	$(BIN)/qa eval --questions qa/eval/heldout.jsonl --no-baseline --out eval-report/heldout
 
 ## eval-check: fail when a headline metric drops below eval-thresholds.json (the CI gate)
 eval-check: install
