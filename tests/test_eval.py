@@ -41,6 +41,13 @@ def test_the_bundled_set_is_valid_and_large_enough(seed_articles) -> None:
     assert kinds.count("unanswerable") >= 12
 
 
+def test_the_held_out_set_is_valid_and_asks_nothing_the_bundled_set_asks(seed_articles) -> None:
+    held_out = load_questions(bundled_questions().with_name("heldout.jsonl"), seed_articles)
+    assert len(held_out) == 40 and len({q.kind for q in held_out}) == 7
+    bundled = {q.question for q in load_questions(bundled_questions(), seed_articles)}
+    assert not bundled & {q.question for q in held_out}
+
+
 def test_a_malformed_question_set_lists_every_problem_with_its_line(tmp_path: Path, seed_articles) -> None:
     good = {
         "id": "a",
