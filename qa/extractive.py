@@ -307,12 +307,19 @@ class ExtractiveAnswerer:
             timely = (years and when[:4] in years) or (recent and when == newest)
             sourced = self._in_article(passage.doc_id, source)
             for s in range(first, last + 1):
-                if s in seen or self._is_heading(s):
-                    continue
+                if s in seen or self._is_heading(s) or self._continues(s):
+                    continue  # a piece that goes on from the sentence before is read with that one
                 seen.add(s)
                 text = self.index.sentence_text(s)
                 cosine = float(self.index.sentence_vectors[s] @ query_vector)
                 own = self._sentence_terms(s) | self._speaker_terms(s)  # a quote's speaker too
+                # '... the role of training and guidance.” and assistance and intelligence sharing, ...':
+                # a full stop the source put inside a sentence does not end it
+                goes_on = s + 1 if s < last and self._continues(s + 1) else None
+                if goes_on is not None:
+                    text = f"{text} {self.index.sentence_text(goes_on)}"
+                    cosine = max(cosine, float(self.index.sentence_vectors[goes_on] @ query_vector))
+                    own |= self._sentence_terms(goes_on)
                 lexical = self._lexical_of(question_terms, own, w.kin)
                 window = self._window_terms(s) | own  # the sentence's neighbours add to what it says
                 context = self._lexical_of(question_terms, window, w.kin)
@@ -326,8 +333,8 @@ class ExtractiveAnswerer:
                     }
                     own, window = own | spelled, window | spelled | around
                 ok = has_type(kind, text, question)
-                tail = None
-                if ok is False and s < last and self._completes(s + 1, kind, question):
+                tail = goes_on
+                if ok is False and tail is None and s < last and self._completes(s + 1, kind, question):
                     ok, tail = True, s + 1
                 if (  # none of what is asked, much of the premise: the premise restated, no answer
                     premise_terms
@@ -392,6 +399,21 @@ class ExtractiveAnswerer:
         words = {w.lower() for group in nouns for w in group if w[0].islower()}  # names count nothing
         return any(
             float(embed(a) @ embed(b)) >= self.scoring.counted_similarity for a in counted for b in words
+        )
+
+    def _continues(self, sentence: int) -> bool:
+        """Does `sentence` go on from the one before it in its article, opening in lower case
+        ("and assistance and intelligence sharing, ..." after "... training and guidance.”")? A
+        heading or caption is no part of a sentence, before or after."""
+        text = self.index.sentence_text(sentence).lstrip("\"“‘'( ")
+        previous = sentence - 1
+        return (
+            bool(text)
+            and text[0].islower()
+            and previous >= 0
+            and self.index.sentences[previous].doc_id == self.index.sentences[sentence].doc_id
+            and not self._is_heading(sentence)
+            and not self._is_heading(previous)
         )
 
     def _completes(self, sentence: int, kind: str | None, question: str) -> bool:

@@ -55,6 +55,12 @@ _DATE = re.compile(
     re.I,
 )
 _YEARLIKE = re.compile(r"(19|20)\d\d")
+# A day of the month is no count: "December 31, 2021", "31 December", "the 26th of July".
+_DAY_OF_MONTH = re.compile(
+    rf"\b(?:{_MONTH_ALTERNATIVES})\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_ALTERNATIVES})\b",
+    re.I,
+)
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[- ](?:al-|Al-)?[A-Z][a-z]+)+")
 
 
@@ -168,7 +174,12 @@ def _type_of(question: str) -> str | None:
 def has_type(kind: str | None, sentence: str, question: str) -> bool | None:
     """Does `sentence` hold what a question of type `kind` asks for? None: the question has no type."""
     if kind == "count":  # a year is no count: "the 2011 pullout" does not say how much was seized
-        counts = [m for m in _COUNT.finditer(sentence) if not _YEARLIKE.fullmatch(m.group(0))]
+        days = [m.span() for m in _DAY_OF_MONTH.finditer(sentence)]
+        counts = [
+            m
+            for m in _COUNT.finditer(sentence)
+            if not _YEARLIKE.fullmatch(m.group(0)) and not any(a <= m.start() < b for a, b in days)
+        ]
         return bool(counts) and _counts_in_place(sentence, counts, question)
     if kind == "time":
         if _YEAR_Q.search(question):  # "In what year ...?": "two years after" will not do
@@ -212,9 +223,12 @@ def count_nouns(sentence: str) -> list[list[str]]:
     written: the words right after it when a noun phrase follows ("two large bases", "153 attacks"),
     else the words before it ("The US troops, which ... have been reduced from 5.200 to 2.500")."""
     tokens = _WORD.findall(sentence)
+    days = [m.span() for m in _DAY_OF_MONTH.finditer(sentence)]
     out: list[list[str]] = []
+    at = 0
     for i, token in enumerate(tokens):
-        if not _COUNT.fullmatch(token) or _YEARLIKE.fullmatch(token):
+        at = sentence.index(token, at)
+        if not _COUNT.fullmatch(token) or _YEARLIKE.fullmatch(token) or any(a <= at < b for a, b in days):
             continue
         after: list[str] = []
         for word in tokens[i + 1 : i + 5]:

@@ -86,6 +86,19 @@ def test_a_count_of_something_else_is_no_answer(seed_assistant) -> None:
     assert not answer.abstained and "1,000" in answer.text
 
 
+def test_a_piece_the_source_split_off_with_a_stray_full_stop_is_quoted_with_its_sentence(
+    seed_assistant,
+) -> None:
+    # '... move entirely to the role of training and guidance.” and assistance and intelligence
+    # sharing, ...': the article's own full stop cuts the joint statement's list in two
+    answer = seed_assistant.ask(
+        "Besides training, what did the 2021 joint statement say the US security relationship would move to?"
+    )
+    assert "training and guidance" in answer.text and "intelligence sharing" in answer.text
+    quotes = [c.quote for c in answer.citations]
+    assert any(q.startswith("and assistance and intelligence sharing") for q in quotes)
+
+
 def test_answer_to_dict_is_json(seed_assistant) -> None:
     data = json.loads(json.dumps(seed_assistant.ask("Who heads US Central Command?").to_dict()))
     assert set(data) >= {"question", "text", "citations", "passages", "abstained", "settings_hash"}

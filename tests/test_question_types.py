@@ -183,3 +183,13 @@ def test_what_a_count_question_counts_and_what_a_sentences_counts_count():
     assert count_nouns("The US troops were reduced from 5.200 to 2.500, in 2021.")[1][:2] == ["US", "troops"]
     assert count_nouns("Attacks are on track to double in 2024.") == [["Attacks", "track"]]
     assert count_nouns("Nothing happened in 2024.") == []  # a year counts nothing
+
+
+def test_a_day_of_the_month_is_no_count():
+    from qa.question_types import count_nouns, has_type
+
+    asked = "How many US troops are there?"
+    assert not has_type("count", "There will be no US forces in a combat role by December 31, 2021.", asked)
+    assert not has_type("count", "They met on the 26th of July 2021.", asked)
+    assert has_type("count", "About 2,500 US troops remain, as of May 5.", asked)
+    assert count_nouns("No combat role by December 31, 2021, and 5 bases.") == [["bases"]]
