@@ -27,7 +27,9 @@ _COUNT_Q = re.compile(
     re.I,
 )
 _TIME_Q = re.compile(
-    r"^\s*(when|what (year|date|month|day)|in (what|which) (year|month)|on what date)\b", re.I
+    # after an opening phrase set off by a comma too: "In 2021, when was the report issued?"
+    r"^\s*(?:[^,?]{1,40},\s*)?(when|what (year|date|month|day)|in (what|which) (year|month)|on what date)\b",
+    re.I,
 )
 # "Who said ...?" asks for a name; "Who is Fadel Abu Ragheef?" asks what the named person is.
 _PERSON_Q = re.compile(

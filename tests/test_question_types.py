@@ -193,3 +193,11 @@ def test_a_day_of_the_month_is_no_count():
     assert not has_type("count", "They met on the 26th of July 2021.", asked)
     assert has_type("count", "About 2,500 US troops remain, as of May 5.", asked)
     assert count_nouns("No combat role by December 31, 2021, and 5 bases.") == [["bases"]]
+
+
+def test_a_when_question_after_an_opening_phrase_asks_for_a_date():
+    from qa.question_types import question_type
+
+    assert question_type("In 2021, when was the UN report on ISIS issued?") == "time"
+    assert question_type("According to the Pentagon, in what year was ISIS defeated?") == "time"
+    assert question_type("What happened when the US left?") is None  # a clause, not the question
