@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
 # Bump when the cleaning, splitting or on-disk layout changes: old indexes are rebuilt.
-INDEX_FORMAT_VERSION = 5
+INDEX_FORMAT_VERSION = 6
 
 
 class Settings(BaseSettings):

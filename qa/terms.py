@@ -126,9 +126,12 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
+_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")  # "the 26th of July" is day 26, as in "26 July"
+
+
 def terms(text: str) -> list[str]:
     """Stemmed content terms of `text`, in order, repeats kept."""
-    words = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+    words = [w for w in _WORD.findall(_ORDINAL.sub(r"\1", text.lower())) if w not in STOPWORDS]
     return _stemmer().stemWords(words)
 
 

@@ -28,3 +28,10 @@ def test_short_stems_names_and_unrelated_endings_are_not_kin() -> None:
     assert kin_stems(terms("Baghdad")[0], vocabulary) == set()  # al-Baghdadi is not Baghdad
     assert kin_stems(terms("departure")[0], vocabulary) == set()  # depart-ur is not depart-ment
     assert kin_stems(terms("counter")[0], vocabulary) == set()
+
+
+def test_an_ordinal_day_is_its_number() -> None:
+    from qa.terms import terms
+
+    assert terms("on the 26th of July 2021") == terms("on 26 July 2021") == ["26", "juli", "2021"]
+    assert terms("the 22nd report") == ["22", "report"]
