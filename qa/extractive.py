@@ -76,6 +76,7 @@ _POINTS_BACK = frozenset({"then", "this", "these", "that", "those", "it", "its",
 _SIDE_ARTICLES = 6  # articles read whole for each side, at most
 _RESTATES_PREMISE = 0.5  # share of a question's premise a sentence holds to restate it
 _POSITION_ARTICLES = 5  # articles read whole for a question on which they take positions, at most
+_OWN_TERMS = 3  # content terms a later part of a question needs to be scored on its own words
 _COUNTS_CHECKED = 8  # "how many" candidates whose counts are checked for what they count, at most
 
 
@@ -511,9 +512,13 @@ class ExtractiveAnswerer:
             if search is not None:
                 seen = {p.passage_id for p in read}
                 read += [p for p in search(part) if p.passage_id not in seen]
+            # A part that says enough in its own words is scored on them alone: the first part's
+            # words it carries (to be searched with) would favour the first part's answer.
+            # "..., and by what aircraft?" has too few of its own.
+            scored = own if len(terms(own)) >= _OWN_TERMS else part
             ranked = [
                 c
-                for c in self.candidates(part, embed(part), read, focus=own)
+                for c in self.candidates(scored, embed(scored), read, focus=own)
                 if c.sentence not in taken and c.type_ok is not False
             ]
             ranked = self._counting(own, ranked, embed)

@@ -99,6 +99,17 @@ def test_a_piece_the_source_split_off_with_a_stray_full_stop_is_quoted_with_its_
     assert any(q.startswith("and assistance and intelligence sharing") for q in quotes)
 
 
+def test_a_later_part_with_words_enough_of_its_own_is_scored_on_them(seed_assistant) -> None:
+    # the second part carries the first in brackets (it points back: "that"), and scored with
+    # them it preferred the first part's article
+    answer = seed_assistant.ask(
+        "What did the 2021 article on the US walking a thin line say a limited US military footprint "
+        "gives al-Kadhimi, and what does the Iraqi government say in 2024 that the coalition's presence "
+        "has become?"
+    )
+    assert "trump card" in answer.text and "magnet for instability" in answer.text
+
+
 def test_answer_to_dict_is_json(seed_assistant) -> None:
     data = json.loads(json.dumps(seed_assistant.ask("Who heads US Central Command?").to_dict()))
     assert set(data) >= {"question", "text", "citations", "passages", "abstained", "settings_hash"}
