@@ -94,6 +94,20 @@ def test_several_queries_encoded_side_by_side_equal_each_encoded_alone() -> None
     assert embedder.query_vectors([]) == []
 
 
+def test_encodings_asked_for_from_many_threads_at_once_are_each_right() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = _texts()[:12]
+    encoder = NumpyBertEncoder.load(MODEL)
+    alone = [encoder.encode(t) for t in texts]
+    jobs = [texts[i : i + 3] for i in range(0, len(texts), 3)] * 3  # batches of three, each thrice
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(encoder.encode_many, jobs))
+    for batch, vectors in zip(jobs, results, strict=True):
+        for text, vector in zip(batch, vectors, strict=True):
+            assert np.array_equal(vector, alone[texts.index(text)]), text
+
+
 def test_the_dimension_is_known_without_sentence_transformers() -> None:
     embedder = SentenceTransformerEmbeddings(MODEL)
     assert embedder.dimension == 384
