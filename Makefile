@@ -46,9 +46,10 @@ eval: install
 	$(BIN)/qa eval --compare --out eval-report
 	$(BIN)/qa eval --questions qa/eval/heldout.jsonl --no-baseline --out eval-report/heldout
 
-## eval-check: fail when a headline metric drops below eval-thresholds.json (the CI gate)
+## eval-check: fail when a headline metric drops below eval-thresholds.json, or the held-out set's below eval-thresholds-heldout.json (the CI gate)
 eval-check: install
 	$(BIN)/qa eval --out eval-report --check eval-thresholds.json
+	$(BIN)/qa eval --questions qa/eval/heldout.jsonl --no-baseline --out eval-report/heldout --check eval-thresholds-heldout.json
 
 ## bench: build/query/cold-start/concurrency benchmarks: seeds, a 5,000-passage haystack, 100,000 passages with synthetic vectors (bench-report/)
 bench: install
