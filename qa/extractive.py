@@ -77,7 +77,7 @@ _SIDE_ARTICLES = 6  # articles read whole for each side, at most
 _RESTATES_PREMISE = 0.5  # share of a question's premise a sentence holds to restate it
 _POSITION_ARTICLES = 5  # articles read whole for a question on which they take positions, at most
 _OWN_TERMS = 3  # content terms a later part of a question needs to be scored on its own words
-_COUNTS_CHECKED = 8  # "how many" candidates whose counts are checked for what they count, at most
+_COUNTS_CHECKED = 8  # "how many" candidates whose counts may count what is asked by meaning, at most
 
 
 @dataclass(frozen=True)
@@ -370,18 +370,18 @@ class ExtractiveAnswerer:
         """`ranked` without the sentences whose counts count something else than a "how many"
         question asks for: "How many soldiers were killed?" is not answered by "ISIS launched two
         attacks ..., killing and wounding army and civilians", nor "How many US troops are at the
-        base?" by "... at the two large bases". The first `_COUNTS_CHECKED` are checked; a count's
-        words (`count_nouns`) must hold a word of what is counted, by stem or, with `embed`, by
-        meaning (`counted_similarity`: militants ~ fighters)."""
+        base?" by "... at the two large bases". A count's words (`count_nouns`) must hold a word of
+        what is counted, by stem or, with `embed` and for the first `_COUNTS_CHECKED`, by meaning
+        (`counted_similarity`: militants ~ fighters)."""
         counted = counted_words(question)
         if not counted:
             return ranked
         asked = {stem for word in counted for stem in terms(word)}
-        kept = []
-        for i, cand in enumerate(ranked):
-            if i >= _COUNTS_CHECKED or self._counts(cand, asked, counted, embed):
-                kept.append(cand)
-        return kept
+        return [
+            cand
+            for i, cand in enumerate(ranked)
+            if self._counts(cand, asked, counted, embed if i < _COUNTS_CHECKED else None)
+        ]
 
     def _counts(
         self,
