@@ -371,17 +371,19 @@ class ExtractiveAnswerer:
         question asks for: "How many soldiers were killed?" is not answered by "ISIS launched two
         attacks ..., killing and wounding army and civilians", nor "How many US troops are at the
         base?" by "... at the two large bases". A count's words (`count_nouns`) must hold a word of
-        what is counted, by stem or, with `embed` and for the first `_COUNTS_CHECKED`, by meaning
-        (`counted_similarity`: militants ~ fighters)."""
+        what is counted, by stem, or by meaning (`counted_similarity`: militants ~ fighters) while
+        no candidate has passed among the first `_COUNTS_CHECKED`."""
         counted = counted_words(question)
         if not counted:
             return ranked
         asked = {stem for word in counted for stem in terms(word)}
-        return [
-            cand
-            for i, cand in enumerate(ranked)
-            if self._counts(cand, asked, counted, embed if i < _COUNTS_CHECKED else None)
-        ]
+        kept: list[Candidate] = []
+        for i, cand in enumerate(ranked):
+            # by meaning only until one passes, among the first few: each word costs an encoding
+            by_meaning = embed if not kept and i < _COUNTS_CHECKED else None
+            if self._counts(cand, asked, counted, by_meaning):
+                kept.append(cand)
+        return kept
 
     def _counts(
         self,
@@ -390,14 +392,18 @@ class ExtractiveAnswerer:
         counted: list[str],
         embed: Callable[[str], np.ndarray] | None,
     ) -> bool:
-        """Does a count of the candidate's sentence (or of its tail) count one of `counted`?"""
+        """Does a count of the candidate's sentence (or of its tail) count one of `counted`: by stem
+        among the words that say what it counts, or, with `embed`, by the meaning of the noun
+        phrase right after it ("1,000 ISIS fighters" for "militants")?"""
         sentences = [cand.sentence] if cand.tail is None else [cand.sentence, cand.tail]
-        nouns = [n for s in sentences for n in count_nouns(self.index.sentence_text(s))]
-        if any(asked & set(terms(" ".join(words))) for words in nouns):
+        found = [c for s in sentences for c in count_nouns(self.index.sentence_text(s))]
+        if any(asked & set(terms(" ".join(c.words))) for c in found):
             return True
         if embed is None:
             return False
-        words = {w.lower() for group in nouns for w in group if w[0].islower()}  # names count nothing
+        words = {
+            w.lower() for c in found if c.after for w in c.words if w[0].islower()
+        }  # names count nothing
         return any(
             float(embed(a) @ embed(b)) >= self.scoring.counted_similarity for a in counted for b in words
         )

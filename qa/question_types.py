@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import NamedTuple
 
 from qa.newsaware import MONTHS
 from qa.terms import STOPWORDS, terms
@@ -220,13 +221,22 @@ def counted_words(question: str) -> list[str]:
     ]
 
 
-def count_nouns(sentence: str) -> list[list[str]]:
-    """For each count of the sentence (years left out), the words that may say what it counts, as
-    written: the words right after it when a noun phrase follows ("two large bases", "153 attacks"),
-    else the words before it ("The US troops, which ... have been reduced from 5.200 to 2.500")."""
+class CountedBy(NamedTuple):
+    """The words that may say what a count counts: the noun phrase after it (`after`), else the
+    words before it."""
+
+    words: list[str]
+    after: bool
+
+
+def count_nouns(sentence: str) -> list[CountedBy]:
+    """For each count of the sentence (years and days of the month left out), the words that may
+    say what it counts, as written: the words right after it when a noun phrase follows ("two large
+    bases", "153 attacks"), else the words before it ("The US troops, which ... have been reduced
+    from 5.200 to 2.500")."""
     tokens = _WORD.findall(sentence)
     days = [m.span() for m in _DAY_OF_MONTH.finditer(sentence)]
-    out: list[list[str]] = []
+    out: list[CountedBy] = []
     at = 0
     for i, token in enumerate(tokens):
         at = sentence.index(token, at)
@@ -237,8 +247,11 @@ def count_nouns(sentence: str) -> list[list[str]]:
             if not word[0].isalpha() or word.lower() in STOPWORDS or _COUNT.fullmatch(word):
                 break
             after.append(word)
-        before = [w for w in tokens[:i] if w[0].isalpha()][-_COUNTED_REACH:]
-        out.append(after or [w for w in before if w.lower() not in STOPWORDS])
+        if after:
+            out.append(CountedBy(after, True))
+        else:
+            before = [w for w in tokens[:i] if w[0].isalpha()][-_COUNTED_REACH:]
+            out.append(CountedBy([w for w in before if w.lower() not in STOPWORDS], False))
     return out
 
 

@@ -177,12 +177,16 @@ def test_what_a_count_question_counts_and_what_a_sentences_counts_count():
     assert counted_words("How many soldiers and civilians were killed?") == ["soldiers", "civilians"]
     assert counted_words("How many members of the Iraqi parliament voted?") == ["members"]
     assert counted_words("How many in 2024?") == [] and counted_words("When was it?") == []
+
     # the noun phrase after a count, else the words before it
-    assert count_nouns("ISIS launched two attacks in Kirkuk, killing civilians.") == [["attacks"]]
-    assert count_nouns("They amassed forces at the two large bases of Ein Al-Asad.") == [["large", "bases"]]
-    assert count_nouns("The US troops were reduced from 5.200 to 2.500, in 2021.")[1][:2] == ["US", "troops"]
-    assert count_nouns("Attacks are on track to double in 2024.") == [["Attacks", "track"]]
-    assert count_nouns("Nothing happened in 2024.") == []  # a year counts nothing
+    def words(sentence: str) -> list[tuple[list[str], bool]]:
+        return [(c.words, c.after) for c in count_nouns(sentence)]
+
+    assert words("ISIS launched two attacks in Kirkuk, killing civilians.") == [(["attacks"], True)]
+    assert words("They amassed forces at the two large bases of Ein Al-Asad.") == [(["large", "bases"], True)]
+    assert words("The US troops were reduced from 5.200 to 2.500, in 2021.")[1][0][:2] == ["US", "troops"]
+    assert words("Attacks are on track to double in 2024.") == [(["Attacks", "track"], False)]
+    assert words("Nothing happened in 2024.") == []  # a year counts nothing
 
 
 def test_a_day_of_the_month_is_no_count():
@@ -192,7 +196,7 @@ def test_a_day_of_the_month_is_no_count():
     assert not has_type("count", "There will be no US forces in a combat role by December 31, 2021.", asked)
     assert not has_type("count", "They met on the 26th of July 2021.", asked)
     assert has_type("count", "About 2,500 US troops remain, as of May 5.", asked)
-    assert count_nouns("No combat role by December 31, 2021, and 5 bases.") == [["bases"]]
+    assert [c.words for c in count_nouns("No combat role by December 31, 2021, and 5 bases.")] == [["bases"]]
 
 
 def test_a_when_question_after_an_opening_phrase_asks_for_a_date():
