@@ -150,6 +150,11 @@ class SentenceTransformerEmbeddings(Embeddings):
         """The unit vector of a query; recent queries are cached (retrieval and answering share it)."""
         return self.query_vectors([text])[0]
 
+    def forget_queries(self) -> None:
+        """Empty the cache of query vectors (an evaluation times each question as a new one)."""
+        with self._lock:
+            self._query_cache.clear()
+
     def query_vectors(self, texts: list[str]) -> list[np.ndarray]:
         """The unit vectors of queries, as `query_vector` gives them (and cached alike); those not
         cached are encoded together (side by side, see `NumpyBertEncoder.encode_many`)."""

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from qa.assistant import Assistant
+from qa.embeddings import SentenceTransformerEmbeddings
 from qa.eval.baseline import TutorialBaseline
 from qa.eval.llm_judge import LLMJudge
 from qa.eval.metrics import (
@@ -73,19 +74,30 @@ class ConfigRun:
 
 
 def evaluate_assistant(
-    name: str, assistant: Assistant, questions: list[Question], llm_judge: LLMJudge | None = None
+    name: str,
+    assistant: Assistant,
+    questions: list[Question],
+    llm_judge: LLMJudge | None = None,
+    scorer: SentenceTransformerEmbeddings | None = None,
 ) -> ConfigRun:
     """Every question through retrieve (top 10, for retrieval metrics) and ask (for the answer);
-    with `llm_judge`, each answer is also judged for faithfulness and relevancy by that model."""
+    with `llm_judge`, each answer is also judged for faithfulness and relevancy by that model.
+
+    `scorer` embeds what the metrics compare (answers, references, cited texts); one scorer shared
+    by the configurations of a comparison encodes each text once. Each question is asked with the
+    assistant's cache of query vectors emptied, so every configuration's latency is that of a new
+    question."""
     started = time.perf_counter()
-    judge = SupportJudge.from_settings(assistant.settings, assistant.embedder)
+    scorer = scorer or _scorer(assistant)
+    judge = SupportJudge.from_settings(assistant.settings, scorer)
 
     def similarity(a: str, b: str) -> float:
-        return float(assistant.embedder.query_vector(a) @ assistant.embedder.query_vector(b))
+        return float(scorer.query_vector(a) @ scorer.query_vector(b))
 
     assistant.ask(questions[0].question)  # warm-up: the model loads outside the timings
     results = []
     for q in questions:
+        assistant.embedder.forget_queries()
         answer = assistant.ask(q.question)
         retrieved = assistant.retrieve(q.question, k=NDCG_K)
         result = score_question(q, answer, retrieved, assistant.index.articles, judge, similarity)
@@ -161,7 +173,8 @@ def run_evaluation(
     """Score the question set with the assistant's settings (and, with compare, the alternatives)."""
     path = Path(questions_path) if questions_path else bundled_questions()
     questions = load_questions(path, assistant.index.articles)
-    main = evaluate_assistant("default", assistant, questions, llm_judge)
+    scorer = _scorer(assistant)
+    main = evaluate_assistant("default", assistant, questions, llm_judge, scorer)
     report: dict[str, Any] = {
         "questions_file": str(path),
         "question_counts": {k: sum(q.kind == k for q in questions) for k in KINDS},
@@ -181,7 +194,7 @@ def run_evaluation(
     if with_baseline:
         report["baseline"] = baseline_scores(assistant, questions)
     if compare:
-        report["comparisons"] = [_summary(run) for run in _compare(assistant, questions)]
+        report["comparisons"] = [_summary(run) for run in _compare(assistant, questions, scorer)]
     return report
 
 
@@ -189,7 +202,14 @@ def _summary(run: ConfigRun) -> dict[str, Any]:
     return {"name": run.name, "overall": run.overall, "intervals": run.intervals, "seconds": run.seconds}
 
 
-def _compare(assistant: Assistant, questions: list[Question]) -> list[ConfigRun]:
+def _scorer(assistant: Assistant) -> SentenceTransformerEmbeddings:
+    """The metrics' own embedder of the assistant's model, with a cache of its own."""
+    return SentenceTransformerEmbeddings(assistant.embedder.model_path, assistant.embedder.batch_size)
+
+
+def _compare(
+    assistant: Assistant, questions: list[Question], scorer: SentenceTransformerEmbeddings | None = None
+) -> list[ConfigRun]:
     """The alternative configurations; those that reshape the index build one in a temporary folder."""
     runs = []
     scratch = Path(tempfile.mkdtemp(prefix="qa-compare-"))
@@ -198,9 +218,9 @@ def _compare(assistant: Assistant, questions: list[Question]) -> list[ConfigRun]
             settings = assistant.settings.with_overrides(**overrides)
             if settings.index_shape() != assistant.settings.index_shape():
                 settings = settings.with_overrides(index_dir=scratch / str(len(runs)))
-            # the same model: its loaded weights and cached vectors (questions, answers) serve all
+            # the same model: its loaded weights serve all
             other = Assistant.from_settings(settings, embedder=assistant.embedder)
-            runs.append(evaluate_assistant(name, other, questions))
+            runs.append(evaluate_assistant(name, other, questions, scorer=scorer))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return runs
