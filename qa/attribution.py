@@ -75,8 +75,7 @@ def _opens_quote(text: str) -> bool:
     A sentence whose last quotation mark closes a quote opens none, whatever its count of marks:
     '... defeat of ISIS," US Ambassador to Iraq Alina Romanowski told Reuters.' holds only the
     closing mark of a quote whose opening one the sentence splitter left before it."""
-    marks = list(_QUOTE_MARK.finditer(text))
-    if marks and _closes(text, marks[-1]):
+    if _closing_mark(text) is not None:
         return False
     curly = text.count("“") > text.count("”")
     straight = text.count('"') % 2 == 1
@@ -84,6 +83,12 @@ def _opens_quote(text: str) -> bool:
 
 
 _QUOTE_MARK = re.compile(r"[“”\"]")
+
+
+def _closing_mark(text: str) -> re.Match[str] | None:
+    """The sentence's last quotation mark, when that closes a quote."""
+    marks = list(_QUOTE_MARK.finditer(text))
+    return marks[-1] if marks and _closes(text, marks[-1]) else None
 
 
 def _closes(text: str, mark: re.Match[str]) -> bool:
@@ -124,14 +129,13 @@ def attribution(index: CorpusIndex, sentence: int, look_back: int = 3) -> Attrib
         if later >= len(index.sentences) or index.sentences[later].doc_id != doc:
             break
         after = index.sentence_text(later)
-        marks = list(_QUOTE_MARK.finditer(after))
-        closes = bool(marks) and _closes(after, marks[-1])
+        closing = _closing_mark(after)
         # the speaker named right after the closing mark, or in a short tag of its own
-        tag = after[marks[-1].end() :] if closes else after if len(after.split()) <= _TAG_WORDS else ""
+        tag = after[closing.end() :] if closing else after if len(after.split()) <= _TAG_WORDS else ""
         who = speaker_in(tag) if tag else None
         if who:
             return Attribution(who, False)
-        if closes or _opens_quote(after):
+        if closing or _opens_quote(after):
             break
     return None
 

@@ -38,6 +38,7 @@ from qa.newsaware import (
     question_topic,
     question_years,
     source_label,
+    states_modality,
 )
 from qa.question_parts import premise_of, split_question
 from qa.question_types import (
@@ -633,13 +634,13 @@ class ExtractiveAnswerer:
                 text = self.index.sentence_text(cand.sentence).rstrip()
                 if cand.type_ok is False or text.endswith("?"):
                     continue
-                if any(m.search(text) for m in marks):
+                if states_modality(text, marks):
                     cand = dataclasses.replace(cand, score=cand.score + w.modality)
                 ranked.append(cand)
             ranked.sort(key=lambda c: (-c.score, c.sentence))
             if not ranked or ranked[0].score < threshold / 2:
                 continue
-            if marks and not any(m.search(self.index.sentence_text(ranked[0].sentence)) for m in marks):
+            if marks and not states_modality(self.index.sentence_text(ranked[0].sentence), marks):
                 continue  # "Should ...?": an article that says nothing of what is needed takes no side
             found.append((ranked[0], read))
         found.sort(key=lambda f: -f[0].score)  # the articles with the most to say on it

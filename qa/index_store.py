@@ -136,6 +136,12 @@ class CorpusIndex:
         """The sentences (ascending) whose text is that of distinct sentence `distinct`."""
         return self.distinct_sentences[self.distinct_start[distinct] : self.distinct_start[distinct + 1]]
 
+    def sentences_of_passage(self, row: int) -> np.ndarray:
+        """The sentences a passage holds, ascending."""
+        first, last = self.passage_sentences[row]
+        start = self.passage_sentence_start[row]
+        return self.passage_sentence_ids[start : start + last - first + 1]
+
     def passages_of(self, sentence: int) -> np.ndarray:
         """The rows of the passages that hold a sentence, ascending."""
         return self.sentence_rows[self.sentence_row_start[sentence] : self.sentence_row_start[sentence + 1]]

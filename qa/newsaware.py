@@ -286,3 +286,8 @@ def question_modality(question: str) -> list[re.Pattern[str]]:
     """The patterns of the words that state what the question's modal cue asks (see _MODALITIES);
     empty when it has none ("Has ISIS been defeated?")."""
     return [marks for cue, marks in _MODALITY_PATTERNS if cue.search(question)]
+
+
+def states_modality(text: str, marks: list[re.Pattern[str]]) -> bool:
+    """Does `text` state what a question's modal cue asks (`marks`, from `question_modality`)?"""
+    return any(m.search(text) for m in marks)

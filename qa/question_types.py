@@ -174,15 +174,21 @@ def _type_of(question: str) -> str | None:
     return None
 
 
+def _counts(sentence: str) -> list[re.Match[str]]:
+    """The counts of a sentence: its numbers and number words, years and days of the month
+    ("December 31", "the 26th of July") left out."""
+    days = [m.span() for m in _DAY_OF_MONTH.finditer(sentence)]
+    return [
+        m
+        for m in _COUNT.finditer(sentence)
+        if not _YEARLIKE.fullmatch(m.group(0)) and not any(a <= m.start() < b for a, b in days)
+    ]
+
+
 def has_type(kind: str | None, sentence: str, question: str) -> bool | None:
     """Does `sentence` hold what a question of type `kind` asks for? None: the question has no type."""
     if kind == "count":  # a year is no count: "the 2011 pullout" does not say how much was seized
-        days = [m.span() for m in _DAY_OF_MONTH.finditer(sentence)]
-        counts = [
-            m
-            for m in _COUNT.finditer(sentence)
-            if not _YEARLIKE.fullmatch(m.group(0)) and not any(a <= m.start() < b for a, b in days)
-        ]
+        counts = _counts(sentence)
         return bool(counts) and _counts_in_place(sentence, counts, question)
     if kind == "time":
         if _YEAR_Q.search(question):  # "In what year ...?": "two years after" will not do
@@ -234,23 +240,17 @@ def count_nouns(sentence: str) -> list[CountedBy]:
     say what it counts, as written: the words right after it when a noun phrase follows ("two large
     bases", "153 attacks"), else the words before it ("The US troops, which ... have been reduced
     from 5.200 to 2.500")."""
-    tokens = _WORD.findall(sentence)
-    days = [m.span() for m in _DAY_OF_MONTH.finditer(sentence)]
     out: list[CountedBy] = []
-    at = 0
-    for i, token in enumerate(tokens):
-        at = sentence.index(token, at)
-        if not _COUNT.fullmatch(token) or _YEARLIKE.fullmatch(token) or any(a <= at < b for a, b in days):
-            continue
+    for count in _counts(sentence):
         after: list[str] = []
-        for word in tokens[i + 1 : i + 5]:
+        for word in _WORD.findall(sentence[count.end() :])[:4]:
             if not word[0].isalpha() or word.lower() in STOPWORDS or _COUNT.fullmatch(word):
                 break
             after.append(word)
         if after:
             out.append(CountedBy(after, True))
         else:
-            before = [w for w in tokens[:i] if w[0].isalpha()][-_COUNTED_REACH:]
+            before = [w for w in _WORD.findall(sentence[: count.start()]) if w[0].isalpha()][-_COUNTED_REACH:]
             out.append(CountedBy([w for w in before if w.lower() not in STOPWORDS], False))
     return out
 

@@ -22,7 +22,7 @@ from pydantic import ConfigDict
 from qa.embeddings import SentenceTransformerEmbeddings
 from qa.filters import Filters
 from qa.index_store import CorpusIndex, bm25_query_tokens
-from qa.newsaware import question_modality, question_mode, question_topic
+from qa.newsaware import question_modality, question_mode, question_topic, states_modality
 from qa.question_parts import split_question
 from qa.records import Passage
 from qa.settings import Settings
@@ -332,13 +332,6 @@ def leaders_first(fused: list[tuple[int, float]], leaders: list[int]) -> list[tu
     return [x for x in fused if x[0] in lead] + [x for x in fused if x[0] not in lead]
 
 
-def _sentences_of(index: CorpusIndex, row: int) -> np.ndarray:
-    """The sentences a passage holds, ascending."""
-    first, last = index.passage_sentences[row]
-    start = index.passage_sentence_start[row]
-    return index.passage_sentence_ids[start : start + last - first + 1]
-
-
 def _overlap(a: Passage, b: Passage) -> float:
     """Share of the shorter passage that the two have in common (0 across articles)."""
     if a.doc_id != b.doc_id:
@@ -421,7 +414,7 @@ def choose_passages(
         )
         if any(_overlap(passage, kept) >= _MAX_OVERLAP for kept in chosen):
             continue
-        held = sentence_keys(index, _sentences_of(index, row).tolist())
+        held = sentence_keys(index, index.sentences_of_passage(row).tolist())
         if sum(g in shown for g in held) >= _MAX_REPEATED * len(held):
             continue
         shown.update(held)
@@ -470,7 +463,7 @@ def hybrid_search(
         if marks:
 
             def states(row: int) -> bool:
-                return any(m.search(index.passages[row].text) for m in marks)
+                return states_modality(index.passages[row].text, marks)
 
         leaders = article_leaders(rankings, index.passage_article, settings.rrf_k, states)
         fused = leaders_first(fused, leaders)
