@@ -35,10 +35,12 @@ from qa.newsaware import (
     question_modality,
     question_mode,
     question_sides,
+    question_state,
     question_topic,
     question_years,
     source_label,
     states_modality,
+    states_state,
 )
 from qa.question_parts import premise_of, split_question
 from qa.question_types import (
@@ -50,6 +52,7 @@ from qa.question_types import (
     initials,
     is_fragment,
     name_forms,
+    names_month,
     question_acronyms,
     question_entities,
     question_type,
@@ -74,6 +77,10 @@ _MIN_EXTRA_WORDS = 6
 _SIDE_SEARCH = 10  # passages searched for each side of a comparison (its years, its description)
 # The words that open a sentence going on from the one before it: "Then the media reported ..."
 _POINTS_BACK = frozenset({"then", "this", "these", "that", "those", "it", "its", "they", "their", "such"})
+# A sentence qualifying the one before it: a contrast and a pronoun in its first words
+_CONTRAST = frozenset({"however", "but", "yet", "nevertheless", "nonetheless", "still"})
+_PRONOUNS = frozenset({"it", "they", "he", "she"})
+_QUALIFIER_WORDS = 8
 _SIDE_ARTICLES = 6  # articles read whole for each side, at most
 _RESTATES_PREMISE = 0.5  # share of a question's premise a sentence holds to restate it
 _POSITION_ARTICLES = 5  # articles read whole for a question on which they take positions, at most
@@ -100,6 +107,7 @@ class Scoring:
     across_margin: float = 0.2  # in a values/positions answer, another article's best sentence within this
     modality: float = 0.25  # positions: the sentence states what the question's modal asks (see
     #                         question_modality: "Should ...?" -> "demands", "necessity")
+    dated_event: float = 0.1  # positions: the sentence tells what happened in a named month, nobody's view
     kin: float = 0.5  # how much a question word counts when the sentence has a word of its family
     #                   that the stemmer keeps apart (consular ~ consulate)
     no_relation: float = 0.10  # the sentence and its neighbours hold none of the question's other words
@@ -262,6 +270,7 @@ class ExtractiveAnswerer:
         passages: list[Passage],
         focus: str | None = None,
         ignore: frozenset[str] = frozenset(),
+        qualified: bool = False,
     ) -> list[Candidate]:
         """Every sentence of the retrieved passages, scored, best first.
 
@@ -269,6 +278,9 @@ class ExtractiveAnswerer:
         `question` is asked ("how does that compare with 2023?" of a two-part question).
         `ignore`: terms of the question the sentence need not hold (those naming another side of
         a comparison: "from the UN report cited in 2021 to the Inspector General's view").
+        `qualified`: a sentence is read with the next one when that qualifies it ("ISIS has been
+        vanquished as a territorial entity." / "As an insurgent terrorist group, however, it
+        continues to represent a serious threat."): a position is the two together.
         """
         row_of = self.index.row_of
         kind = question_type(focus or question)
@@ -317,7 +329,11 @@ class ExtractiveAnswerer:
                 own = self._sentence_terms(s) | self._speaker_terms(s)  # a quote's speaker too
                 # '... the role of training and guidance.” and assistance and intelligence sharing, ...':
                 # a full stop the source put inside a sentence does not end it
-                goes_on = s + 1 if s < last and self._continues(s + 1) else None
+                goes_on = (
+                    s + 1
+                    if s < last and (self._continues(s + 1) or (qualified and self._qualifies(s + 1)))
+                    else None
+                )
                 if goes_on is not None:
                     text = f"{text} {self.index.sentence_text(goes_on)}"
                     cosine = max(cosine, float(self.index.sentence_vectors[goes_on] @ query_vector))
@@ -422,6 +438,20 @@ class ExtractiveAnswerer:
             and self.index.sentences[previous].doc_id == self.index.sentences[sentence].doc_id
             and not self._is_heading(sentence)
             and not self._is_heading(previous)
+        )
+
+    def _qualifies(self, sentence: int) -> bool:
+        """Does `sentence` qualify the one before it: a contrast and a pronoun that points back in its
+        first words ("As an insurgent terrorist group, however, it continues to ...")?"""
+        words = [
+            w.strip(",;:\"“”‘’'()").lower()
+            for w in self.index.sentence_text(sentence).split()[:_QUALIFIER_WORDS]
+        ]
+        return (
+            bool(_CONTRAST & set(words))
+            and bool(_PRONOUNS & set(words))
+            and self.index.sentences[sentence - 1].doc_id == self.index.sentences[sentence].doc_id
+            and not self._is_heading(sentence)
         )
 
     def _completes(self, sentence: int, kind: str | None, question: str) -> bool:
@@ -616,7 +646,11 @@ class ExtractiveAnswerer:
         retrieved for the whole question.
 
         A sentence that is itself a question is no position; one that states what the question's
-        modal asks ("Should ...?": "the national interest demands ...") scores `modality` higher.
+        modal asks ("Should ...?": "the national interest demands ...") or the state it asks about
+        ("Has ISIS been defeated?": "... declares that ISIS is defeated") scores `modality` higher;
+        one that tells what happened in a named month and says whose view it is ("The Global
+        Coalition ... was formed in September 2014") is background and scores `dated_event` lower.
+        A sentence is read with the next one when that qualifies it (see `candidates`).
         An article whose best sentence scores under half the abstention threshold says nothing on
         the question and is left out, as is one whose best sentence, for a question with a modal,
         does not state that modality. None when fewer than two articles are left (or none of
@@ -624,18 +658,20 @@ class ExtractiveAnswerer:
         """
         w = self.scoring
         threshold = self.settings.abstain_threshold
-        marks = question_modality(topic)
+        marks, state = question_modality(topic), question_state(topic)
         combined = list(passages)
         found: list[tuple[Candidate, list[Passage]]] = []  # each article's best sentence, and the article
         for doc in dict.fromkeys(p.doc_id for p in passages):
             read = self._whole_article(doc, passages)
             ranked = []
-            for cand in self.candidates(topic, query_vector, read):
+            for cand in self.candidates(topic, query_vector, read, qualified=True):
                 text = self.index.sentence_text(cand.sentence).rstrip()
                 if cand.type_ok is False or text.endswith("?"):
                     continue
-                if states_modality(text, marks):
+                if states_modality(text, marks) or states_state(text, state):
                     cand = dataclasses.replace(cand, score=cand.score + w.modality)
+                if names_month(text) and attribution(self.index, cand.sentence) is None:
+                    cand = dataclasses.replace(cand, score=cand.score - w.dated_event)
                 ranked.append(cand)
             ranked.sort(key=lambda c: (-c.score, c.sentence))
             if not ranked or ranked[0].score < threshold / 2:
@@ -807,9 +843,10 @@ class ExtractiveAnswerer:
         if mode == "positions":
             disagreement = {
                 "kind": "positions",
-                "sides": [
+                "sides": [  # one per source: a sentence quoted with the one qualifying it shares its [n]
                     {"n": c.n, "doc_id": c.doc_id, "date": c.date, "speaker": c.speaker}
-                    for c in answer.citations
+                    for i, c in enumerate(answer.citations)
+                    if all(c.n != earlier.n for earlier in answer.citations[:i])
                 ],
             }
             note = "The articles take different positions, each quoted with its source and date."

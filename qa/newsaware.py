@@ -291,3 +291,38 @@ def question_modality(question: str) -> list[re.Pattern[str]]:
 def states_modality(text: str, marks: list[re.Pattern[str]]) -> bool:
     """Does `text` state what a question's modal cue asks (`marks`, from `question_modality`)?"""
     return any(m.search(text) for m in marks)
+
+
+# "Has ISIS been defeated?" asks about a state of its subject. A sentence states that state when it
+# names the subject and, after a form of "be" or "have", the predicate: "ISIS is defeated", "ISIS has
+# not been defeated". "the effort to defeat ISIS" states nothing of the kind.
+_STATE_Q = re.compile(r"^\s*(?:has|have|is|are|was|were)\b", re.I)
+_LINKS = frozenset(
+    {"is", "are", "was", "were", "has", "have", "had", "been", "be", "being", "remains", "remain"}
+)
+_STATE_REACH = 4  # words from the subject to the predicate
+
+
+def question_state(question: str) -> tuple[str, str] | None:
+    """The subject and predicate terms of a question about a state ("Has ISIS been defeated in
+    Iraq?" -> ("isis", "defeat")); None for any other question."""
+    asked = terms(question)
+    return (asked[0], asked[1]) if _STATE_Q.match(question) and len(asked) >= 2 else None
+
+
+def states_state(text: str, state: tuple[str, str] | None) -> bool:
+    """Does `text` state the subject of `state` and, linked to it by a form of "be" or "have", its
+    predicate (affirmed or denied)?"""
+    if state is None:
+        return False
+    words = text.split()
+    stems = [next(iter(terms(w)), "") for w in words]
+    for i, stem in enumerate(stems):
+        if stem != state[0]:
+            continue
+        after = stems[i + 1 : i + 1 + _STATE_REACH]
+        if state[1] in after:
+            between = words[i + 1 : i + 1 + after.index(state[1])]
+            if any(w.lower().strip(",") in _LINKS for w in between):
+                return True
+    return False

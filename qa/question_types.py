@@ -58,6 +58,7 @@ _DATE = re.compile(
     re.I,
 )
 _YEARLIKE = re.compile(r"(19|20)\d\d")
+_MONTH = re.compile(rf"\b(?:{_MONTH_ALTERNATIVES})\b", re.I)
 # A day of the month is no count: "December 31, 2021", "31 December", "the 26th of July".
 _DAY_OF_MONTH = re.compile(
     rf"\b(?:{_MONTH_ALTERNATIVES})\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
@@ -380,3 +381,9 @@ def new_places(sentence: str, question: str) -> list[str]:
         if stems and not all(not name_forms(s).isdisjoint(asked) for s in stems):
             found.append(word)
     return found
+
+
+def names_month(sentence: str) -> bool:
+    """Does the sentence name a month ("was formed in September 2014", "on the 26th of July")? Such
+    a sentence tells what happened when; "ambitions that may grow" names none."""
+    return bool(_MONTH.search(sentence))

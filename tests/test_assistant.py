@@ -409,3 +409,20 @@ def test_a_count_set_off_from_its_sentence_is_quoted_with_it(seed_assistant) -> 
     )
     best = ranked[0]
     assert best.type_ok is True and best.tail == best.sentence + 1
+
+
+def test_a_position_is_quoted_with_the_sentence_that_qualifies_it(seed_assistant) -> None:
+    answer = seed_assistant.ask("Is ISIS defeated in Iraq? Compare the articles.")
+    # "vanquished as a territorial entity" alone would misstate the article: the next sentence
+    # ("As an insurgent terrorist group, however, it continues ...") is part of its position
+    assert "vanquished as a territorial entity [2]. As an insurgent terrorist group, however" in answer.text
+    # the sentence that states the state asked about speaks for its article
+    assert "declares that ISIS is defeated" in answer.text
+
+
+def test_a_dated_event_nobody_holds_is_background_not_a_position(seed_assistant) -> None:
+    answer = seed_assistant.ask(
+        "Is the United States fighting ISIS in Iraq or helping to revive it? How do the articles differ?"
+    )
+    assert "was formed in September 2014" not in answer.text
+    assert "effort to defeat ISIS" in answer.text  # CENTCOM's own account of what it does

@@ -160,3 +160,17 @@ def test_a_judgement_questions_modal_picks_the_words_that_state_it() -> None:
     assert not states("Should US forces leave?", "Parliament approved a non-binding resolution.")
     # no modal cue, no words to look for
     assert question_modality("Has ISIS been defeated in Iraq?") == []
+
+
+def test_a_question_about_a_state_is_answered_by_a_sentence_that_states_it() -> None:
+    from qa.newsaware import question_state, states_state
+
+    state = question_state("Has ISIS been defeated in Iraq?")
+    assert states_state("While Iraq's government declares that ISIS is defeated, it remains ...", state)
+    assert states_state("ISIS has not been defeated.", state)  # denied, it is still a position on it
+    # the words without the link of "be" or "have" state nothing of ISIS: an effort, a noun
+    assert not states_state("To continue the effort to defeat ISIS and prevent its attacks", state)
+    assert not states_state("ISIS is still a threat, much diminished; the enduring defeat of ISIS", state)
+    # only a question about a state has one
+    assert question_state("Should US forces remain in Iraq?") is None
+    assert not states_state("US forces have remained.", None)

@@ -1,6 +1,6 @@
 """What a question asks for and whether a sentence holds it (qa.question_types), without the model."""
 
-from qa.question_types import has_name, name_forms, question_entities, question_type, span_years
+from qa.question_types import has_name, name_forms, names_month, question_entities, question_type, span_years
 from qa.terms import terms
 
 
@@ -87,6 +87,13 @@ def test_may_is_a_month_only_as_may() -> None:
     assert has_type("time", "It is in May that parliament voted.", asked)
     assert has_type("time", "Ambitions for complete control that may grow.", asked) is False
     assert has_type("time", "The vote came in march.", asked)  # other months in any case
+
+
+def test_a_sentence_that_names_a_month_tells_when_something_happened() -> None:
+    assert names_month("The Global Coalition against Daesh was formed in September 2014.")
+    assert names_month("It was announced on the 26th of July.")
+    assert not names_month("It has ambitions that may grow.")  # "may" is a month only as "May"
+    assert not names_month("ISIS remains a threat in 2024.")  # a year alone names no month
 
 
 def test_a_span_of_years_is_one_name_any_year_of_it_will_do() -> None:
