@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from qa.chain import build_chain
 from qa.corpus import list_sources
-from qa.embeddings import SentenceTransformerEmbeddings, resolve_model
+from qa.embeddings import QueryEmbed, SentenceTransformerEmbeddings, resolve_model
 from qa.errors import QAError
 from qa.extractive import ExtractiveAnswerer
 from qa.filters import Filters
@@ -239,7 +239,7 @@ class Assistant:
 
         def answer_fn(question: str, passages: list[Passage]) -> Answer:
             vector = self.embedder.query_vector(question)
-            embed = self.embedder.query_vector
+            embed = QueryEmbed(self.embedder)
             return chosen.answer(question, vector, passages, embed=embed, on_token=on_token, search=search)
 
         return build_chain(self.retriever(k, filters), answer_fn)

@@ -182,3 +182,17 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.query_vector(text).tolist()
+
+
+class QueryEmbed:
+    """What an answerer is given to embed a text: called with one text, the embedder's cached
+    query vector; `many` encodes several at once (short ones in one pass, see `NumpyBertEncoder`)."""
+
+    def __init__(self, embedder: SentenceTransformerEmbeddings) -> None:
+        self.embedder = embedder
+
+    def __call__(self, text: str) -> np.ndarray:
+        return self.embedder.query_vector(text)
+
+    def many(self, texts: list[str]) -> list[np.ndarray]:
+        return self.embedder.query_vectors(texts)

@@ -426,3 +426,27 @@ def test_a_dated_event_nobody_holds_is_background_not_a_position(seed_assistant)
     )
     assert "was formed in September 2014" not in answer.text
     assert "effort to defeat ISIS" in answer.text  # CENTCOM's own account of what it does
+
+
+def test_the_words_a_count_is_checked_by_are_encoded_together(seed_assistant) -> None:
+    embedder = seed_assistant.embedder
+    singles: list[str] = []
+    batches: list[list[str]] = []
+
+    class Embed:  # as QueryEmbed, counting the calls
+        def __call__(self, text: str):
+            singles.append(text)
+            return embedder.query_vector(text)
+
+        def many(self, texts: list[str]):
+            batches.append(list(texts))
+            return embedder.query_vectors(texts)
+
+    question = "How many militants were still at large in Iraq in 2024?"  # "fighters", by meaning
+    passages = seed_assistant.retrieve(question)
+    vector = embedder.query_vector(question)
+    plain = seed_assistant.answerer.answer(question, vector, passages, embed=embedder.query_vector)
+    batched = seed_assistant.answerer.answer(question, vector, passages, embed=Embed())
+    assert batched.text == plain.text and not batched.abstained
+    assert len(batches) == 1 and "militants" in batches[0] and len(batches[0]) > 2
+    assert not set(singles) & set(batches[0])
