@@ -668,7 +668,7 @@ class ExtractiveAnswerer:
         A sentence that is itself a question is no position; one that states what the question's
         modal asks ("Should ...?": "the national interest demands ...") or the state it asks about
         ("Has ISIS been defeated?": "... declares that ISIS is defeated") scores `modality` higher;
-        one that tells what happened in a named month and says whose view it is ("The Global
+        one that tells what happened in a named month and is nobody's quoted view ("The Global
         Coalition ... was formed in September 2014") is background and scores `dated_event` lower.
         A sentence is read with the next one when that qualifies it (see `candidates`).
         An article whose best sentence scores under half the abstention threshold says nothing on

@@ -38,7 +38,7 @@ from qa.embeddings import SentenceTransformerEmbeddings, model_signature
 from qa.errors import QAError
 from qa.passages import Span, make_passages, split_sentences
 from qa.records import Article, Passage
-from qa.settings import INDEX_FORMAT_VERSION, Settings
+from qa.settings import HNSW_EF_SEARCH, INDEX_FORMAT_VERSION, Settings
 from qa.terms import STOPWORDS, stemmer, terms
 from qa.vector_stores import (
     FAISS_DIR,
@@ -345,7 +345,7 @@ def build_index(
     _remove_old_builds(settings, index_dir, keep=final_dir.name)
     checkpoint.clear()  # its vectors are in the live build now
     store, _ = open_store(settings, embedder, final_dir, record)
-    _set_search_depth(store)
+    _set_search_depth(store, settings)
     # As `load_index` holds them: the matrix of every embedded text is let go.
     sentence_vectors = np.load(
         final_dir / "sentence_vectors.npy", mmap_mode="r" if sentence_ann is not None else None
@@ -448,11 +448,6 @@ def _embed_texts(
 
 HNSW_NEIGHBOURS = 32
 HNSW_EF_CONSTRUCTION = 200
-# Nodes visited per search. 128 gave recall@10 0.992 on the first 100,000-passage haystack, but 0.945
-# on the one without copies of the evidence, whose passages recombine fewer sentences and sit closer
-# together; 256 gives 0.965 there for ~0.1 ms more per search. Set on load too: it is not the
-# graph's shape, and a graph saved with another value is searched with this one.
-HNSW_EF_SEARCH = 256
 
 
 def vector_index_kind(settings: Settings, passages: int) -> str:
@@ -508,11 +503,11 @@ def grown_hnsw(live_dir: Path, passage_ids: list[str], vectors: np.ndarray) -> t
     return graph, np.concatenate([kept, added])
 
 
-def _set_search_depth(store: Any) -> None:
-    """Search a FAISS store's HNSW graph with this code's efSearch, whatever the graph was saved with."""
+def _set_search_depth(store: Any, settings: Settings) -> None:
+    """Search a FAISS store's HNSW graph with the settings' efSearch, whatever the graph was saved with."""
     graph = getattr(store, "index", None)
     if hasattr(graph, "hnsw"):
-        graph.hnsw.efSearch = HNSW_EF_SEARCH
+        graph.hnsw.efSearch = settings.hnsw_ef_search
 
 
 def distinct_ids(texts: list[str]) -> np.ndarray:
@@ -742,7 +737,7 @@ def load_index(settings: Settings, embedder: SentenceTransformerEmbeddings) -> C
         store, stored = open_store(
             settings, embedder, build_dir, manifest.get("vector_store", {"kind": "faiss"})
         )
-        _set_search_depth(store)
+        _set_search_depth(store, settings)
         bm25 = bm25s.BM25.load(str(build_dir / "bm25"), show_progress=False, verbosity=0)
     except QAError:
         raise  # e.g. a Qdrant server that cannot be reached: rebuilding would not help

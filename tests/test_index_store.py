@@ -155,6 +155,11 @@ def test_an_hnsw_index_is_built_saved_and_searched(seeds_copy: Path, tmp_path: P
         index, embedder, "How many ISIS attacks did CENTCOM count in 2024?", settings, k=5
     )
     assert "153 attacks" in " ".join(p.text for p in passages)
+    # how deep a search goes is no part of the graph: a setting, applied on load, no rebuild
+    deeper = load_index(
+        _settings(seeds_copy, tmp_path / "idx", vector_index="hnsw", hnsw_ef_search=640), embedder
+    )
+    assert deeper.vector_store.index.hnsw.efSearch == 640 and deeper.directory == index.directory
     # the kind of index is part of the index's shape: switching it rebuilds
     with pytest.raises(IndexUnusable, match=r"settings changed \(vector_index\)"):
         load_index(_settings(seeds_copy, tmp_path / "idx", vector_index="flat"), embedder)
