@@ -100,22 +100,6 @@ def _faiss_rows(index: CorpusIndex) -> np.ndarray | None:
     return rows
 
 
-def dense_rankings(
-    index: CorpusIndex, query_vectors: list[np.ndarray], fetch_k: int
-) -> list[list[tuple[int, float]]]:
-    """`dense_ranking` of several queries, unfiltered: a FAISS store searches them in one call
-    (a question and its parts; FAISS spreads the queries over the cores)."""
-    rows = _faiss_rows(index)
-    if rows is None or len(query_vectors) < 2:
-        return [dense_ranking(index, v, fetch_k) for v in query_vectors]
-    queries = np.ascontiguousarray(np.vstack(query_vectors), dtype=np.float32)
-    scores, ids = index.vector_store.index.search(queries, min(fetch_k, len(index.passages)))
-    return [
-        [(int(rows[i]), float(s)) for i, s in zip(found, scored, strict=True) if i >= 0]
-        for found, scored in zip(ids, scores, strict=True)
-    ]
-
-
 def dense_ranking(
     index: CorpusIndex, query_vector: np.ndarray, fetch_k: int, allowed: np.ndarray | None = None
 ) -> list[tuple[int, float]]:
@@ -363,20 +347,16 @@ def _rankings(
     settings: Settings,
     allowed: Allowed | None = None,
     fetch_k: int | None = None,
-    dense: list[tuple[int, float]] | None = None,
 ) -> list[tuple[list[tuple[int, float]], float]]:
     """The dense, BM25 and best-sentence rankings of one query, with their fusion weights.
 
     Each ranking holds its best `fetch_k` passages (default `settings.fetch_k`). With `allowed`
     (what a filter admits), those are the best of the admitted passages, so a filter never starves
-    the result. `dense`: the dense ranking, when already searched (see `dense_rankings`).
+    the result.
     """
     fetch_k = fetch_k or settings.fetch_k
     rows = None if allowed is None else allowed.passages
-    if not settings.dense_weight:
-        dense = []
-    elif dense is None:
-        dense = dense_ranking(index, query_vector, fetch_k, rows)
+    dense = dense_ranking(index, query_vector, fetch_k, rows) if settings.dense_weight else []
     weights = None if allowed is None else allowed.weights
     sparse = bm25_ranking(index, question, fetch_k, weights) if settings.bm25_weight else []
     by_sentence = sentence_ranking(index, query_vector, fetch_k, allowed) if settings.sentence_weight else []
@@ -472,14 +452,10 @@ def hybrid_search(
     # "How do the articles differ?": every article with a say is searched deeper, article by article.
     compare = question_mode(question) == "positions"
     fetch_k = max(settings.fetch_k, settings.compare_fetch_k) if compare else settings.fetch_k
-    vectors = [query_vector, *part_vectors]
-    dense: list = [None] * len(vectors)
-    if allowed is None and settings.dense_weight and parts:
-        dense = dense_rankings(index, vectors, fetch_k)
-    rankings = _rankings(index, topic, query_vector, settings, allowed, fetch_k, dense[0])
+    rankings = _rankings(index, topic, query_vector, settings, allowed, fetch_k)
     dense_scores, sparse_scores = dict(rankings[0][0]), dict(rankings[1][0])
-    for part, vector, found in zip(parts, part_vectors, dense[1:], strict=True):  # each part's evidence too
-        rankings += _rankings(index, part, vector, settings, allowed, fetch_k, found)
+    for part, vector in zip(parts, part_vectors, strict=True):  # each part brings its own evidence too
+        rankings += _rankings(index, part, vector, settings, allowed, fetch_k)
     fused = fuse(rankings, settings.rrf_k)
     if compare:  # each article's own best passage first (its position), then the rest
         marks = question_modality(topic)
