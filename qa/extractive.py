@@ -139,6 +139,11 @@ def embed_all(embed: Callable[[str], np.ndarray], texts: list[str]) -> list[np.n
     return list(many(texts)) if many is not None else [embed(t) for t in texts]
 
 
+def _phrase_words(found: list[CountedBy]) -> list[str]:
+    """The words of the noun phrases right after counts, lower case, once each (names count nothing)."""
+    return list(dict.fromkeys(w.lower() for c in found if c.after for w in c.words if w[0].islower()))
+
+
 def cite_marker(sentence: str, n: int) -> str:
     """`sentence` with " [n]" before its final full stop (after it when a quote closes it)."""
     stripped = sentence.rstrip()
@@ -404,7 +409,7 @@ class ExtractiveAnswerer:
         asked = {stem for word in counted for stem in terms(word)}
         vectors: dict[str, np.ndarray] = {}
         if embed is not None:  # the words the meaning check may read, encoded together in one pass
-            words = [w for cand in ranked[:_COUNTS_CHECKED] for w in self._counting_words(cand)]
+            words = [w for cand in ranked[:_COUNTS_CHECKED] for w in _phrase_words(self._counts_of(cand))]
             texts = list(dict.fromkeys(counted + words))
             vectors = dict(zip(texts, embed_all(embed, texts), strict=True))
         kept: list[Candidate] = []
@@ -424,37 +429,34 @@ class ExtractiveAnswerer:
     ) -> bool:
         """Does a count of the candidate's sentence (or of its tail) count one of `counted`: by stem
         among the words that say what it counts, or, with `vectors` (of `counted` and of the
-        `_counting_words`), by the meaning of the noun phrase right after it ("1,000 ISIS fighters"
+        `_phrase_words`), by the meaning of the noun phrase right after it ("1,000 ISIS fighters"
         for "militants")?"""
-        if any(asked & set(terms(" ".join(c.words))) for c in self._counts_of(cand)):
+        found = self._counts_of(cand)
+        if any(asked & set(terms(" ".join(c.words))) for c in found):
             return True
         if vectors is None:
             return False
+        words = _phrase_words(found)
         return any(
-            float(vectors[a] @ vectors[b]) >= self.scoring.counted_similarity
-            for a in counted
-            for b in self._counting_words(cand)
+            float(vectors[a] @ vectors[b]) >= self.scoring.counted_similarity for a in counted for b in words
         )
 
     def _counts_of(self, cand: Candidate) -> list[CountedBy]:
         sentences = [cand.sentence] if cand.tail is None else [cand.sentence, cand.tail]
         return [c for s in sentences for c in count_nouns(self.index.sentence_text(s))]
 
-    def _counting_words(self, cand: Candidate) -> list[str]:
-        """The words of the noun phrases right after the candidate's counts (names count nothing)."""
-        found = self._counts_of(cand)
-        return list(dict.fromkeys(w.lower() for c in found if c.after for w in c.words if w[0].islower()))
-
     def _continues(self, sentence: int) -> bool:
         """Does `sentence` go on from the one before it in its article, opening in lower case
         ("and assistance and intelligence sharing, ..." after "... training and guidance.”")? A
         heading or caption is no part of a sentence, before or after."""
         text = self.index.sentence_text(sentence).lstrip("\"“‘'( ")
+        return bool(text) and text[0].islower() and self._follows_in_article(sentence)
+
+    def _follows_in_article(self, sentence: int) -> bool:
+        """Is there a sentence before `sentence` in its article, and neither is a heading or caption?"""
         previous = sentence - 1
         return (
-            bool(text)
-            and text[0].islower()
-            and previous >= 0
+            previous >= 0
             and self.index.sentences[previous].doc_id == self.index.sentences[sentence].doc_id
             and not self._is_heading(sentence)
             and not self._is_heading(previous)
@@ -470,8 +472,7 @@ class ExtractiveAnswerer:
         return (
             bool(_CONTRAST & set(words))
             and bool(_PRONOUNS & set(words))
-            and self.index.sentences[sentence - 1].doc_id == self.index.sentences[sentence].doc_id
-            and not self._is_heading(sentence)
+            and self._follows_in_article(sentence)
         )
 
     def _completes(self, sentence: int, kind: str | None, question: str) -> bool:
@@ -817,11 +818,9 @@ class ExtractiveAnswerer:
 
     def _fits_years(self, years: frozenset[str]) -> np.ndarray:
         """Over the articles (by position): could each be of one of `years`? All, when none is named."""
-        fits = (
-            np.zeros(len(self.index.article_ids), dtype=bool)
-            if years
-            else np.ones(len(self.index.article_ids), dtype=bool)
-        )
+        if not years:
+            return np.ones(len(self.index.article_ids), dtype=bool)
+        fits = np.zeros(len(self.index.article_ids), dtype=bool)
         for year in years:  # each year's mask is worked out once per index (16,000 articles: 20 ms)
             mask = self.index.cache.get(f"fits_year:{year}")
             if mask is None:
