@@ -618,11 +618,11 @@ class ExtractiveAnswerer:
             by_side = self._answer_sides(question, topic, query_vector, passages, sides, embed, confidence)
             if by_side is not None:
                 return by_side
-        if mode == "positions" and best is not None:
-            positions = self._answer_positions(question, topic, query_vector, passages, confidence)
+        if mode in ("positions", "views") and best is not None:
+            positions = self._answer_positions(question, topic, query_vector, passages, confidence, mode)
             if positions is not None:
                 return positions
-        if mode and best is not None:
+        if mode in ("positions", "values") and best is not None:
             across = self._answer_across(question, passages, ranked, mode, confidence)
             if across is not None:
                 return across
@@ -630,7 +630,8 @@ class ExtractiveAnswerer:
             return self._abstain(question, passages, confidence)
 
         chosen = self._best_with_more(ranked, set(terms(topic)))
-        return self._compose(question, passages, chosen, confidence)
+        # a judgement one article alone gives is that article's: said with its source and date
+        return self._compose(question, passages, chosen, confidence, dated=mode == "views")
 
     def _answer_across(
         self, question: str, passages: list[Passage], ranked: list[Candidate], mode: str, confidence: float
@@ -660,11 +661,20 @@ class ExtractiveAnswerer:
         return self._compose_sides(question, passages, sides, mode, confidence)
 
     def _answer_positions(
-        self, question: str, topic: str, query_vector: np.ndarray, passages: list[Passage], confidence: float
+        self,
+        question: str,
+        topic: str,
+        query_vector: np.ndarray,
+        passages: list[Passage],
+        confidence: float,
+        mode: str = "positions",
     ) -> Answer | None:
         """Each retrieved article's position, one sentence each (up to `_POSITION_ARTICLES`), read
         from the whole article: where an article states its view need not be among the passages
-        retrieved for the whole question.
+        retrieved for the whole question. `mode` "positions": the question asks how the articles
+        differ, and the answer records their disagreement; "views": a yes-or-no judgement, whose
+        answers are set side by side with their sources but not declared to differ (whether two
+        sentences disagree is not something this answerer can tell).
 
         A sentence that is itself a question is no position; one that states what the question's
         modal asks ("Should ...?": "the national interest demands ...") or the state it asks about
@@ -672,8 +682,9 @@ class ExtractiveAnswerer:
         one that tells what happened in a named month and is nobody's quoted view ("The Global
         Coalition ... was formed in September 2014") is background and scores `dated_event` lower.
         A sentence is read with the next one when that qualifies it (see `candidates`).
-        An article whose best sentence scores under half the abstention threshold says nothing on
-        the question and is left out, as is one whose best sentence, for a question with a modal,
+        An article whose best sentence scores under half the abstention threshold (for "views",
+        under the threshold: nothing asked it to take a side) says nothing on the question and is
+        left out, as is one whose best sentence, for a question with a modal,
         does not state that modality. None when fewer than two articles are left (or none of
         their sentences reaches the threshold): the other answers are tried then.
         """
@@ -695,7 +706,7 @@ class ExtractiveAnswerer:
                     cand = dataclasses.replace(cand, score=cand.score - w.dated_event)
                 ranked.append(cand)
             ranked.sort(key=lambda c: (-c.score, c.sentence))
-            if not ranked or ranked[0].score < threshold / 2:
+            if not ranked or ranked[0].score < (threshold if mode == "views" else threshold / 2):
                 continue
             if marks and not states_modality(self.index.sentence_text(ranked[0].sentence), marks):
                 continue  # "Should ...?": an article that says nothing of what is needed takes no side
@@ -705,7 +716,7 @@ class ExtractiveAnswerer:
         articles = {self.index.sentences[c.sentence].doc_id for c in chosen}
         if len(articles) < 2 or max(c.score for c in chosen) < threshold:
             return None
-        return self._compose_sides(question, combined, chosen, "positions", confidence)
+        return self._compose_sides(question, combined, chosen, mode, confidence)
 
     def _answer_sides(
         self,
@@ -864,7 +875,8 @@ class ExtractiveAnswerer:
         self, question: str, passages: list[Passage], sides: list[Candidate], mode: str, confidence: float
     ) -> Answer:
         """The answer quoting one sentence per side (oldest first), each with its source and date,
-        and the disagreement it records: positions always, values when the figures differ."""
+        and the disagreement it records: positions always, values when the figures differ, views
+        never (a yes-or-no judgement's answers, not checked for agreement)."""
         sides = sorted(sides, key=lambda c: self._time_of(c).sort_key)
         answer = self._compose(question, passages, sides, confidence, dated=True)
         numbers = [  # the figures each side gives, years aside
@@ -886,6 +898,11 @@ class ExtractiveAnswerer:
                 ],
             }
             note = "The articles take different positions, each quoted with its source and date."
+        elif mode == "views":
+            note = (
+                "What each article says on the question, quoted with its source and date; "
+                "read them together, as they may not agree."
+            )
         else:
             note = "Values from articles of different dates, oldest first." + (
                 " They differ." if differ else ""

@@ -1,7 +1,8 @@
 """What makes news different: articles have dates, and they disagree.
 
 - `question_mode(question)`: "positions" when the question asks how the articles differ or for
-  their views; "values" when it asks how a quantity or state changed, or what holds now; else None.
+  their views; "values" when it asks how a quantity or state changed, or what holds now; "views"
+  when it asks a yes-or-no judgement of no one in particular ("Is the US helping ISIS?"); else None.
 - `article_time(article)`: the article's date, or, when it states none, the latest year its text
   mentions, shown as such ("date not stated; mentions 2021") and used only for ordering.
 - `question_years(question)` and recency cues, so "in 2024" or "the latest" prefer matching articles.
@@ -66,7 +67,32 @@ def question_mode(question: str) -> str | None:
         return "positions"
     if _VALUES.search(question):
         return "values"
+    if asks_judgement(question):
+        return "views"
     return None
+
+
+# "Is the US helping ISIS?", "Should US troops leave?": a yes-or-no question, which the articles may
+# answer differently. Not one that says whose judgement it asks for: "Does Baghdad's leadership
+# believe ...?", "..., according to Al-Sharifi?", "Is ISIS judged capable ..., in the piece on ...?"
+_YES_NO = re.compile(
+    r"^\s*(?:is|are|was|were|do|does|did|has|have|had|should|can|could|will|would|must)\b", re.I
+)
+_WHOSE = re.compile(
+    r"\b(?:according to|in the (?:view|analysis|opinion|words|assessment|estimate|eyes) of|per the|"
+    r"in the (?:piece|article|story|report)|believes?|thinks?|says?|claims?|argues?|judged|considered|"
+    r"deemed|seen as|viewed as)\b",
+    re.I,
+)
+
+
+def asks_judgement(question: str) -> bool:
+    """Is `question` a yes-or-no question that names neither an article nor whose view it asks?"""
+    first = _QUESTION_SENTENCE.match(question.strip())
+    asked = first.group(0) if first else question
+    return bool(
+        _YES_NO.match(asked) and not _WHOSE.search(question) and not _ARTICLE_MENTION.search(question)
+    )
 
 
 # The words that start an article's description: "the 2021 article *on* ...", "the article *written* when ..."
@@ -82,6 +108,7 @@ _BETWEEN_ARTICLES = re.compile(
     rf"\s*\b(?:between|from)\s+{_ARTICLE_PHRASE}\s+(?:and|to)\s+{_ARTICLE_PHRASE}", re.I
 )
 _IN_ARTICLE = re.compile(rf"\s*\b(?:in|according to|by)\s+{_ARTICLE_PHRASE}", re.I)
+_ARTICLE_MENTION = re.compile(r"\b(?:articles?|piece|report|outlet)\b", re.I)
 
 
 def question_topic(question: str) -> str:

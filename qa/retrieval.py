@@ -449,8 +449,9 @@ def hybrid_search(
     allowed = allowed_rows(index, filters)
     if allowed is not None and not allowed.passages.any():
         return []
-    # "How do the articles differ?": every article with a say is searched deeper, article by article.
-    compare = question_mode(question) == "positions"
+    # "How do the articles differ?", "Is the US helping ISIS?": every article with a say is searched
+    # deeper, article by article.
+    compare = question_mode(question) in ("positions", "views")
     fetch_k = max(settings.fetch_k, settings.compare_fetch_k) if compare else settings.fetch_k
     rankings = _rankings(index, topic, query_vector, settings, allowed, fetch_k)
     dense_scores, sparse_scores = dict(rankings[0][0]), dict(rankings[1][0])

@@ -428,6 +428,30 @@ def test_a_dated_event_nobody_holds_is_background_not_a_position(seed_assistant)
     assert "effort to defeat ISIS" in answer.text  # CENTCOM's own account of what it does
 
 
+def test_a_judgement_gets_each_articles_answer_with_its_source_not_one_stated_as_fact(
+    seed_assistant,
+) -> None:
+    answer = seed_assistant.ask("Is the US helping ISIS?")
+    docs = [c.doc_id for c in answer.citations]
+    assert len(set(docs)) >= 3  # the claim of one outlet beside what the others report
+    # the opinion piece's claim is said to be its own, introduced by its title
+    assert "“What’s Behind Recent ISIS Moves In Iraq” (date not stated" in answer.text
+    assert "Three aims may drive the US to help ISIS re-emerge" in answer.text
+    assert answer.text.count("): ") == len(set(docs))
+    # not declared a disagreement: whether two sentences disagree is not told apart here
+    assert answer.disagreement is None and answer.notes
+    # an article whose best sentence would not answer the question on its own has no say on it
+    soleimani = seed_assistant.ask("Did a US strike kill Soleimani?")
+    assert soleimani.citations and all("Soleimani" in c.quote for c in soleimani.citations)
+
+
+def test_a_judgement_one_article_answers_names_that_article(seed_assistant) -> None:
+    answer = seed_assistant.ask("Was the PMF established in 2014?")
+    assert len({c.doc_id for c in answer.citations}) == 1
+    assert answer.text.startswith("“What’s Behind Recent ISIS Moves In Iraq” (date not stated")
+    assert "established in 2014" in answer.text
+
+
 def test_the_words_a_count_is_checked_by_are_encoded_together(seed_assistant) -> None:
     embedder = seed_assistant.embedder
     singles: list[str] = []

@@ -1,5 +1,5 @@
 from qa.attribution import speaker_in
-from qa.newsaware import article_time, question_mode, question_years, source_label
+from qa.newsaware import article_time, asks_judgement, question_mode, question_years, source_label
 from qa.records import Article
 
 
@@ -50,6 +50,17 @@ def test_question_modes() -> None:
     assert question_mode("What do the Sunnis believe a US withdrawal from Iraq would lead to?") is None
     assert question_mode("How did troop numbers move from 2021 to 2024?") == "values"
     assert question_years("How many attacks in 2024, compared with 2023?") == {"2024", "2023"}
+    assert question_mode("Is the US helping ISIS?") == "views"
+
+
+def test_a_judgement_is_a_yes_or_no_question_that_names_no_holder_or_article() -> None:
+    assert asks_judgement("Is the US helping ISIS?")
+    assert asks_judgement("Should US troops leave Iraq? Answer briefly.")
+    assert not asks_judgement("When was Qasem Soleimani killed?")  # not yes or no
+    assert not asks_judgement("Does Baghdad's leadership believe the coalition has a mission?")  # whose
+    assert not asks_judgement("Is ISIS capable of a comeback, according to Al-Sharifi?")
+    assert not asks_judgement("Is ISIS judged capable of rebuilding, in the piece on its offensive?")
+    assert not asks_judgement("Does the 2021 article say the troops will stay?")  # which article
 
 
 def test_an_undated_article_is_ordered_by_the_latest_year_it_mentions_and_says_so() -> None:
