@@ -261,6 +261,7 @@ def build_index(
     checkpoint = EmbeddingCheckpoint(settings.index_dir, signature, embedder.dimension)
     known = _previous_vectors(live, signature, embedder)
     live_dir = live.directory if live is not None else None
+    same_model = live is not None and live.manifest.get("model_signature") == signature
     del live, splits
     matrix, counts = _embed_texts(settings, embedder, all_texts, known, checkpoint, on_progress)
     passage_vectors, sentence_vectors = matrix[: len(texts)], matrix[len(texts) :]
@@ -275,12 +276,15 @@ def build_index(
     try:
         # First, so that removing this build (finished or not) also removes what it wrote elsewhere.
         (build_dir / RECORD_FILE).write_text(json.dumps(record, indent=2))
-        hnsw = settings.vector_store == "faiss" and vector_index_kind(settings, len(passages)) == "hnsw"
+        kind = vector_index_kind(settings, len(passages))
         passage_ids = [p.passage_id for p in passages]
-        graph, faiss_rows = None, None  # approximate search: the live build's graph grown, or a new one
-        if hnsw:
+        graph, faiss_rows = None, None  # approximate search, each kind at what it costs least to make
+        if settings.vector_store == "faiss" and kind == "hnsw":  # the live build's graph grown, or a new one
             grown = grown_hnsw(live_dir, passage_ids, passage_vectors) if live_dir else None
             graph, faiss_rows = grown if grown else (hnsw_index(passage_vectors), None)
+        elif settings.vector_store == "faiss" and kind == "ivf":  # the live build's lists, or new ones
+            centres = live_ivf_centres(live_dir, len(passage_vectors)) if same_model and live_dir else None
+            graph = ivf_index(passage_vectors, centres)
         write_store(
             settings,
             embedder,
@@ -300,12 +304,13 @@ def build_index(
         np.save(build_dir / "sentence_vectors.npy", sentence_vectors)
         # Sentences are searched like passages: exactly when few, approximately when many.
         sentence_ann, distinct = None, None
-        if vector_index_kind(settings, len(passages)) == "hnsw":
+        if kind != "flat":
             import faiss  # noqa: PLC0415
 
             distinct = distinct_ids(sentence_texts)
             sentence_ann = sentence_ivf_index(sentence_vectors, distinct)
             faiss.write_index(sentence_ann, str(build_dir / SENTENCE_INDEX))
+            sentence_ann.nprobe = ivf_nprobe(sentence_ann.nlist, settings)  # a search setting, as on load
             np.save(build_dir / SENTENCE_DISTINCT, distinct)
         sentence_df = sentence_term_counts(sentence_texts)
         (build_dir / SENTENCE_DF).write_text(json.dumps(sentence_df, ensure_ascii=False), encoding="utf-8")
@@ -451,10 +456,18 @@ HNSW_EF_CONSTRUCTION = 200
 
 
 def vector_index_kind(settings: Settings, passages: int) -> str:
-    """'flat' (exact) or 'hnsw' (approximate), by setting or, with 'auto', by size."""
+    """'flat' (exact), 'ivf' or 'hnsw' (approximate), by setting or, with 'auto', by size: IVF from
+    `approximate_min_passages` on.
+
+    IVF rather than HNSW: news repeats itself (wire copy, the same sentence with other figures), and
+    near-copies form tight clusters that an IVF list scans whole and an HNSW graph walks poorly. On
+    the 111,765-passage haystack embedded for real, IVF found 0.97 of the exact top 10 in 0.6 ms a
+    search where HNSW (efSearch 256) found 0.93 in the same time; on its synthetic vectors, 0.96-0.98
+    against 0.97. It also trains in ~7 s where the graph takes ~50 s, and reusing its lists makes
+    any update (not only an added article) cost one pass over the vectors."""
     if settings.vector_index != "auto":
         return settings.vector_index
-    return "hnsw" if passages >= settings.hnsw_min_passages else "flat"
+    return "ivf" if passages >= settings.approximate_min_passages else "flat"
 
 
 def hnsw_index(vectors: np.ndarray) -> Any:
@@ -504,16 +517,75 @@ def grown_hnsw(live_dir: Path, passage_ids: list[str], vectors: np.ndarray) -> t
 
 
 def _set_search_depth(store: Any, settings: Settings) -> None:
-    """Search a FAISS store's HNSW graph with the settings' efSearch, whatever the graph was saved with."""
+    """Search a FAISS store's HNSW graph with the settings' efSearch, an IVF index with their nprobe,
+    whatever the index was saved with."""
     graph = getattr(store, "index", None)
     if hasattr(graph, "hnsw"):
         graph.hnsw.efSearch = settings.hnsw_ef_search
+    elif hasattr(graph, "nprobe"):
+        graph.nprobe = ivf_nprobe(graph.nlist, settings)
 
 
 def distinct_ids(texts: list[str]) -> np.ndarray:
     """For each text, the id of its distinct text (0, 1, ... in order of first appearance)."""
     first: dict[str, int] = {}
     return np.fromiter((first.setdefault(t, len(first)) for t in texts), dtype=np.int64, count=len(texts))
+
+
+def ivf_lists(vectors: int) -> int:
+    """The IVF lists for this many vectors: ~2 sqrt(n), never fewer than 39 training vectors per list
+    (FAISS's minimum)."""
+    return max(1, min(round(2 * math.sqrt(vectors)), vectors // 39))
+
+
+def ivf_nprobe(lists: int, settings: Settings | None = None) -> int:
+    """IVF lists scanned per search: the settings' `ivf_nprobe`, or by default an eighth of them, at
+    least 32 (all, when there are fewer)."""
+    wanted = settings.ivf_nprobe if settings is not None and settings.ivf_nprobe else max(32, lists // 8)
+    return min(lists, wanted)
+
+
+def ivf_index(vectors: np.ndarray, centres: np.ndarray | None = None) -> Any:
+    """An inner-product IVF index of `vectors` (FAISS id i: row i), its lists trained on them, or
+    centred on `centres` (the lists of an earlier build: no training)."""
+    import faiss  # noqa: PLC0415
+
+    rows = np.ascontiguousarray(vectors, dtype=np.float32)
+    lists = len(centres) if centres is not None else ivf_lists(len(rows))
+    quantizer = faiss.IndexFlatIP(rows.shape[1])
+    index = faiss.IndexIVFFlat(quantizer, rows.shape[1], lists, faiss.METRIC_INNER_PRODUCT)
+    if centres is None:
+        index.train(rows)
+    else:
+        quantizer.add(np.ascontiguousarray(centres, dtype=np.float32))
+        index.is_trained = True
+    index.add(rows)
+    index.nprobe = ivf_nprobe(lists)
+    return index
+
+
+def live_ivf_centres(live_dir: Path, vectors: int) -> np.ndarray | None:
+    """The list centres of the live build's passage IVF index, when it has one whose list count
+    suits `vectors` passages (within a factor of two of `ivf_lists`); None: train new lists.
+
+    The live build was embedded with the same model (the caller checks), so its centres still
+    partition the space: reusing them turns any update of the corpus (added, changed or deleted
+    articles) into one pass assigning each vector to its list, ~1 s for 120,000 against ~7 s of
+    training. A corpus that has grown or shrunk by more than half trains anew."""
+    import faiss  # noqa: PLC0415
+
+    try:
+        live = faiss.read_index(str(live_dir / FAISS_DIR / "index.faiss"))
+    except Exception as exc:  # any unreadable file: train new lists
+        log.info("Training new IVF lists: the live index cannot be read (%s).", exc)
+        return None
+    wanted = ivf_lists(vectors)
+    if not isinstance(live, faiss.IndexIVFFlat) or live.metric_type != faiss.METRIC_INNER_PRODUCT:
+        return None
+    if not wanted / 2 <= live.nlist <= wanted * 2:
+        return None
+    quantizer = faiss.downcast_index(live.quantizer)
+    return quantizer.reconstruct_n(0, live.nlist)
 
 
 def sentence_ivf_index(vectors: np.ndarray, distinct: np.ndarray) -> Any:
@@ -526,24 +598,8 @@ def sentence_ivf_index(vectors: np.ndarray, distinct: np.ndarray) -> Any:
     list scans whole and HNSW walks poorly: on the 119,974-passage synthetic haystack, recall@10
     0.99 for IVF at the settings below against 0.60 for HNSW at efSearch 512.
     """
-    import faiss  # noqa: PLC0415
-
     _, first = np.unique(distinct, return_index=True)
-    rows = np.ascontiguousarray(vectors[first], dtype=np.float32)
-    # ~2 sqrt(n) lists, never fewer than 39 training vectors per list (FAISS's minimum).
-    lists = max(1, min(round(2 * math.sqrt(len(rows))), len(rows) // 39))
-    index = faiss.IndexIVFFlat(
-        faiss.IndexFlatIP(rows.shape[1]), rows.shape[1], lists, faiss.METRIC_INNER_PRODUCT
-    )
-    index.train(rows)
-    index.add(rows)
-    index.nprobe = sentence_nprobe(lists)
-    return index
-
-
-def sentence_nprobe(lists: int) -> int:
-    """IVF lists scanned per query: an eighth of them, at least 32 (all, when there are fewer)."""
-    return min(lists, max(32, lists // 8))
+    return ivf_index(vectors[first])
 
 
 def _read_records(
@@ -723,9 +779,9 @@ def load_index(settings: Settings, embedder: SentenceTransformerEmbeddings) -> C
             import faiss  # noqa: PLC0415
 
             sentence_index = faiss.read_index(str(build_dir / SENTENCE_INDEX))
-            sentence_index.nprobe = sentence_nprobe(sentence_index.nlist)
+            sentence_index.nprobe = ivf_nprobe(sentence_index.nlist, settings)
             distinct = np.load(build_dir / SENTENCE_DISTINCT)
-        elif vector_index_kind(settings, len(passages)) == "hnsw":
+        elif vector_index_kind(settings, len(passages)) != "flat":
             log.warning("This index predates approximate sentence search; `qa index --force` adds it.")
         # With an IVF index, which holds the (distinct) sentence vectors too, the answerer reads the
         # few rows it needs from the file: mapped, not loaded twice.

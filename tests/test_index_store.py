@@ -165,6 +165,38 @@ def test_an_hnsw_index_is_built_saved_and_searched(seeds_copy: Path, tmp_path: P
         load_index(_settings(seeds_copy, tmp_path / "idx", vector_index="flat"), embedder)
 
 
+def test_an_ivf_index_is_built_saved_and_searched_and_auto_picks_it_for_a_large_corpus(
+    seeds_copy: Path, tmp_path: Path, embedder
+) -> None:
+    import faiss
+
+    from qa.index_store import ivf_lists, vector_index_kind
+    from qa.retrieval import hybrid_search
+
+    settings = _settings(seeds_copy, tmp_path / "idx", vector_index="ivf")
+    built = build_index(settings, embedder)
+    index = load_index(settings, embedder)
+    passage_index = index.vector_store.index
+    assert isinstance(passage_index, faiss.IndexIVFFlat) and passage_index.ntotal == len(index.passages)
+    assert passage_index.nlist == ivf_lists(len(index.passages))
+    assert index.sentence_index is not None  # sentences are searched approximately too
+    assert built.vector_store.index.nprobe == passage_index.nprobe == passage_index.nlist  # few lists: all
+    passages = hybrid_search(
+        index, embedder, "How many ISIS attacks did CENTCOM count in 2024?", settings, k=5
+    )
+    assert "153 attacks" in " ".join(p.text for p in passages)
+    # how many lists a search scans is no part of the index: a setting, applied on load, no rebuild
+    shallow = load_index(_settings(seeds_copy, tmp_path / "idx", vector_index="ivf", ivf_nprobe=1), embedder)
+    assert shallow.vector_store.index.nprobe == 1 == shallow.sentence_index.nprobe
+    assert shallow.directory == index.directory
+    assert vector_index_kind(settings.with_overrides(vector_index="auto"), 49_999) == "flat"
+    assert vector_index_kind(settings.with_overrides(vector_index="auto"), 50_000) == "ivf"
+    assert (
+        vector_index_kind(settings.with_overrides(vector_index="auto", approximate_min_passages=10), 10)
+        == "ivf"
+    )
+
+
 def test_switching_the_vector_store_rebuilds_and_reuses_every_vector(
     seeds_copy: Path, tmp_path: Path, embedder
 ) -> None:

@@ -279,3 +279,47 @@ def test_adding_an_article_grows_the_live_hnsw_graph_and_changing_one_builds_a_n
     article.write_text(text.replace(" Iraq ", " Irak ", 1))
     changed = build_index(settings, RecordingEmbeddings())
     assert graphs == [len(changed.passages)]
+
+
+def test_an_update_of_an_ivf_index_reuses_the_live_lists_and_searches_as_a_new_index_does(
+    seeds_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import faiss
+
+    from qa import index_store
+    from qa.retrieval import dense_ranking
+
+    settings = Settings(corpus_dir=seeds_copy, index_dir=tmp_path / "idx", vector_index="ivf")
+    first = build_index(settings, RecordingEmbeddings())
+    centres = faiss.downcast_index(first.vector_store.index.quantizer).reconstruct_n(
+        0, first.vector_store.index.nlist
+    )
+    trained: list[int] = []
+    real_ivf = index_store.ivf_index
+    monkeypatch.setattr(
+        index_store,
+        "ivf_index",
+        lambda vectors, centres=None: (
+            (centres is None and trained.append(len(vectors))) or real_ivf(vectors, centres)
+        ),
+    )
+    (seeds_copy / "new.txt").write_text("New headline\n\nThe Basra council met on 2 March 2022. It agreed.\n")
+    article = next(seeds_copy.glob("002_*.txt"))
+    article.write_text(article.read_text().replace(" Iraq ", " Irak ", 1))  # changed: passages dropped too
+    updated = build_index(settings, RecordingEmbeddings())
+    trained_passages = [n for n in trained if n == len(updated.passages)]
+    assert trained_passages == []  # the passages were put in the live build's lists, none trained
+    ivf = updated.vector_store.index
+    assert ivf.ntotal == len(updated.passages)
+    assert np.array_equal(faiss.downcast_index(ivf.quantizer).reconstruct_n(0, ivf.nlist), centres)
+    # every passage is in the index, under the FAISS id of its row, and found as a new index finds it
+    fresh = build_index(Settings(corpus_dir=seeds_copy, index_dir=tmp_path / "fresh", vector_index="ivf"),
+                        RecordingEmbeddings())  # fmt: skip
+    allowed = np.array([p.doc_id in ("new", "003_70d3dde80774ed55") for p in updated.passages])
+    for text in ("The Basra council", "ISIS attacks", "US troops in Iraq"):
+        query = vector_of(text)
+        assert dense_ranking(updated, query, 10) == dense_ranking(fresh, query, 10)
+        assert dense_ranking(updated, query, 10, allowed) == dense_ranking(fresh, query, 10, allowed)
+    new_rows = [row for row, p in enumerate(updated.passages) if p.doc_id == "new"]
+    vectors = np.load(updated.directory / "passage_vectors.npy")
+    assert dense_ranking(updated, vectors[new_rows[0]], 1)[0][0] == new_rows[0]  # the new passage is in

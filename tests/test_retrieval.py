@@ -70,10 +70,11 @@ def test_faiss_and_qdrant_rank_the_same_passages_with_the_same_scores(
         assert seed_assistant.retrieve(question.question) == seed_assistant_qdrant.retrieve(question.question)
 
 
-@pytest.fixture(scope="module")
-def approximate_assistant(seed_assistant, tmp_path_factory: pytest.TempPathFactory):
-    """The seed assistant with approximate search forced (`vector_index="hnsw"`), as a large index
-    gets it: an HNSW graph of the passages, an IVF index of the distinct sentences."""
+@pytest.fixture(scope="module", params=["ivf", "hnsw"])
+def approximate_assistant(seed_assistant, tmp_path_factory: pytest.TempPathFactory, request):
+    """The seed assistant with approximate search forced (`vector_index="ivf"`, as a large index gets
+    it, or "hnsw"): an IVF index or an HNSW graph of the passages, an IVF index of the distinct
+    sentences."""
     import shutil
 
     from qa import Assistant
@@ -81,7 +82,7 @@ def approximate_assistant(seed_assistant, tmp_path_factory: pytest.TempPathFacto
 
     index_dir = tmp_path_factory.mktemp("index-approximate") / "index"
     shutil.copytree(seed_assistant.settings.index_dir, index_dir)  # its vectors are reused, not re-embedded
-    settings = seed_assistant.settings.with_overrides(index_dir=index_dir, vector_index="hnsw")
+    settings = seed_assistant.settings.with_overrides(index_dir=index_dir, vector_index=request.param)
     return Assistant(settings, seed_assistant.embedder, open_index(settings, seed_assistant.embedder))
 
 
@@ -92,7 +93,9 @@ def test_approximate_search_gives_the_exact_results_on_the_seeds(
     from qa.retrieval import sentence_ranking
 
     index = approximate_assistant.index
-    assert hasattr(index.vector_store.index, "hnsw") and index.sentence_index is not None
+    kind = approximate_assistant.settings.vector_index
+    assert hasattr(index.vector_store.index, "hnsw" if kind == "hnsw" else "nprobe")
+    assert index.sentence_index is not None
     assert isinstance(index.sentence_vectors, np.memmap)  # held once, by the IVF index
     questions = load_questions(bundled_questions(), index.articles)
     for question in questions:
