@@ -48,6 +48,7 @@ from qa.question_types import (
     count_nouns,
     counted_term,
     counted_words,
+    dates_asked,
     has_name,
     has_type,
     initials,
@@ -112,6 +113,7 @@ class Scoring:
     kin: float = 0.5  # how much a question word counts when the sentence has a word of its family
     #                   that the stemmer keeps apart (consular ~ consulate)
     no_relation: float = 0.10  # the sentence and its neighbours hold none of the question's other words
+    undated: float = 0.08  # "When ...?": no date of the sentence stands near a word of what is asked
     unknown_entity: float = 0.20  # per name or number of the question absent from every article
     join_margin: float = 0.15  # a further sentence must score within this of the best
     redundant_cosine: float = 0.85  # a further sentence this similar to a chosen one adds nothing
@@ -388,6 +390,8 @@ class ExtractiveAnswerer:
                     score += w.timely
                 if ok is False or (counted and counted not in own):  # "how many troops": of troops
                     score -= w.type_miss
+                elif ok and kind == "time" and not dates_asked(text, (relation or asked_terms) - source):
+                    score -= w.undated  # a date, but of something else than what is asked
                 if relation and not relation & window:
                     score -= w.no_relation
                 out.append(Candidate(s, rank, cosine, lexical, ok, score, tail))

@@ -202,6 +202,30 @@ def has_type(kind: str | None, sentence: str, question: str) -> bool | None:
     return None
 
 
+# A date dates what stands near it: "the defeat of the organization in 2017" dates the defeat;
+# "the effort to defeat ISIS ... conducted 196 missions, ... 166 detained in the first half of 2024"
+# dates the missions, twenty words on, not the defeat.
+_DATE_REACH = 6  # words between a date and a word of what it dates
+_TIME_WORDS = frozenset(terms("year years month day date time when"))
+
+
+def dates_asked(sentence: str, asked: set[str] | frozenset[str]) -> bool:
+    """Does a date in `sentence` stand within `_DATE_REACH` words of one of `asked` (the stems of
+    what a "When ...?" question asks the date of)? True when `asked` names nothing but time."""
+    wanted = set(asked) - _TIME_WORDS
+    if not wanted:
+        return True
+    words = sentence.split()
+    stems = [set(terms(w)) for w in words]
+    for i, word in enumerate(words):
+        if not _DATE.match(word.strip("(),.;:“”\"'")):
+            continue
+        near = stems[max(0, i - _DATE_REACH) : i] + stems[i + 1 : i + 1 + _DATE_REACH]
+        if any(s & wanted for s in near):
+            return True
+    return False
+
+
 _COUNTED = re.compile(r"\b(?i:how (?:many|much))\s+(?:[A-Z][\w-]*\s+)*([a-z][\w-]*)")
 # "How many Iraqi military facilities did ...", "How many soldiers and civilians were ...": the noun
 # phrase a count question counts, up to its verb, a preposition or the end of the clause.

@@ -212,3 +212,16 @@ def test_a_when_question_after_an_opening_phrase_asks_for_a_date():
     assert question_type("In 2021, when was the UN report on ISIS issued?") == "time"
     assert question_type("According to the Pentagon, in what year was ISIS defeated?") == "time"
     assert question_type("What happened when the US left?") is None  # a clause, not the question
+
+
+def test_a_date_dates_what_stands_near_it() -> None:
+    from qa.question_types import dates_asked
+
+    asked = set(terms("defeated"))  # "In what year was ISIS defeated in Iraq?": what is dated
+    assert dates_asked("Despite the defeat of the organization in 2017, most US forces stayed.", asked)
+    assert not dates_asked(
+        "To continue the effort to defeat ISIS, CENTCOM and its partners conducted 196 missions, "
+        "resulting in 44 operatives killed and 166 detained in the first half of 2024.",
+        asked,
+    )
+    assert dates_asked("It happened in 2019.", set(terms("year")))  # nothing but time asked: any date
