@@ -31,16 +31,16 @@ app = typer.Typer(
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
-CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Folder of articles [env QA_CORPUS_DIR].")]
-IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder [env QA_INDEX_DIR].")]
+CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Folder of articles (env QA_CORPUS_DIR).")]
+IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (env QA_INDEX_DIR).")]
 ModelOpt = Annotated[
-    str | None, typer.Option("--model", help="Embedding model name or local folder [env QA_EMBEDDING_MODEL].")
+    str | None, typer.Option("--model", help="Embedding model name or local folder (env QA_EMBEDDING_MODEL).")
 ]
-KOpt = Annotated[int | None, typer.Option("--k", "-k", help="Passages to retrieve [env QA_K].")]
+KOpt = Annotated[int | None, typer.Option("--k", "-k", help="Passages to retrieve (env QA_K).")]
 LLMOpt = Annotated[
     str | None,
     typer.Option(
-        "--llm", help="ollama:MODEL, openai:MODEL, hf:/path or smollm2 [env QA_LLM]; default: none."
+        "--llm", help="ollama:MODEL, openai:MODEL, hf:/path or smollm2 (env QA_LLM); default: none."
     ),
 ]
 
@@ -310,9 +310,9 @@ def bench(
 @app.command()
 def ui(
     host: Annotated[
-        str | None, typer.Option(help="Address to listen on [env QA_HOST, default 127.0.0.1].")
+        str | None, typer.Option(help="Address to listen on (env QA_HOST, default 127.0.0.1).")
     ] = None,
-    port: Annotated[int | None, typer.Option(help="Port [env QA_PORT, default 7860].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (env QA_PORT, default 7860).")] = None,
     corpus: CorpusOpt = None,
     index: IndexOpt = None,
     llm: LLMOpt = None,

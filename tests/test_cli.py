@@ -47,6 +47,16 @@ def test_bad_input_is_one_clear_line_and_a_failing_exit_code(args: list[str], me
     assert "Traceback" not in result.stderr + result.stdout
 
 
+def test_help_names_the_environment_variable_of_each_setting_option() -> None:
+    # rich reads "[env QA_K]" as markup and drops it: the help must still show it
+    text = " ".join(run_qa("ask", "--help", env={"COLUMNS": "200"}).stdout.split())
+    for name in ("QA_K", "QA_CORPUS_DIR", "QA_INDEX_DIR", "QA_EMBEDDING_MODEL", "QA_LLM"):
+        assert f"(env {name})" in text
+    assert "(env QA_PORT, default 7860)" in " ".join(
+        run_qa("ui", "--help", env={"COLUMNS": "200"}).stdout.split()
+    )
+
+
 def test_empty_corpus_folder_is_a_clear_error(tmp_path: Path) -> None:
     result = run_qa("index", "--corpus", str(tmp_path), "--index", str(tmp_path / "idx"))
     assert result.returncode == 1
