@@ -141,9 +141,12 @@ def embed_all(embed: Callable[[str], np.ndarray], texts: list[str]) -> list[np.n
     return list(many(texts)) if many is not None else [embed(t) for t in texts]
 
 
-def _phrase_words(found: list[CountedBy]) -> list[str]:
-    """The words of the noun phrases right after counts, lower case, once each (names count nothing)."""
-    return list(dict.fromkeys(w.lower() for c in found if c.after for w in c.words if w[0].islower()))
+def _phrase_words(found: list[CountedBy], before: bool = False) -> list[str]:
+    """The words of the noun phrases right after counts (with `before`, also the words before a
+    count no noun phrase follows), lower case, once each (names count nothing)."""
+    return list(
+        dict.fromkeys(w.lower() for c in found if c.after or before for w in c.words if w[0].islower())
+    )
 
 
 def cite_marker(sentence: str, n: int) -> str:
@@ -399,28 +402,38 @@ class ExtractiveAnswerer:
         return out
 
     def _counting(
-        self, question: str, ranked: list[Candidate], embed: Callable[[str], np.ndarray] | None
+        self,
+        question: str,
+        ranked: list[Candidate],
+        embed: Callable[[str], np.ndarray] | None,
+        across: bool = False,
     ) -> list[Candidate]:
         """`ranked` without the sentences whose counts count something else than a "how many"
         question asks for: "How many soldiers were killed?" is not answered by "ISIS launched two
         attacks ..., killing and wounding army and civilians", nor "How many US troops are at the
         base?" by "... at the two large bases". A count's words (`count_nouns`) must hold a word of
         what is counted, by stem, or by meaning (`counted_similarity`: militants ~ fighters) while
-        no candidate has passed among the first `_COUNTS_CHECKED`."""
+        no candidate has passed among the first `_COUNTS_CHECKED`. With `across` (the answer
+        takes a figure from each of several articles, each in its own words: "reduce the number of
+        soldiers in Iraq to 2,500" in one, "2,500 US troops" in another), by meaning among the
+        first `_COUNTS_CHECKED` per article read, the words before a count included."""
         counted = counted_words(question)
         if not counted:
             return ranked
         asked = {stem for word in counted for stem in terms(word)}
+        checked = _COUNTS_CHECKED * (
+            len({self.index.sentences[c.sentence].doc_id for c in ranked}) if across else 1
+        )
         vectors: dict[str, np.ndarray] = {}
         if embed is not None:  # the words the meaning check may read, encoded together in one pass
-            words = [w for cand in ranked[:_COUNTS_CHECKED] for w in _phrase_words(self._counts_of(cand))]
+            words = [w for cand in ranked[:checked] for w in _phrase_words(self._counts_of(cand), across)]
             texts = list(dict.fromkeys(counted + words))
             vectors = dict(zip(texts, embed_all(embed, texts), strict=True))
         kept: list[Candidate] = []
         for i, cand in enumerate(ranked):
-            # by meaning only until one passes, among the first few
-            by_meaning = vectors if not kept and i < _COUNTS_CHECKED else None
-            if self._counts(cand, asked, counted, by_meaning):
+            # by meaning only until one passes (across articles: for every one), among the first few
+            by_meaning = vectors if (across or not kept) and i < checked else None
+            if self._counts(cand, asked, counted, by_meaning, across):
                 kept.append(cand)
         return kept
 
@@ -430,6 +443,7 @@ class ExtractiveAnswerer:
         asked: set[str],
         counted: list[str],
         vectors: dict[str, np.ndarray] | None,
+        before: bool = False,
     ) -> bool:
         """Does a count of the candidate's sentence (or of its tail) count one of `counted`: by stem
         among the words that say what it counts, or, with `vectors` (of `counted` and of the
@@ -440,7 +454,7 @@ class ExtractiveAnswerer:
             return True
         if vectors is None:
             return False
-        words = _phrase_words(found)
+        words = _phrase_words(found, before)
         return any(
             float(vectors[a] @ vectors[b]) >= self.scoring.counted_similarity for a in counted for b in words
         )
@@ -612,11 +626,13 @@ class ExtractiveAnswerer:
         topic = topic or question
         ranked = self.candidates(topic, query_vector, passages)
         # "How many ...?" answered without a number, "When ...?" without a date: not an answer.
-        ranked = self._counting(topic, [c for c in ranked if c.type_ok is not False], embed)
+        mode = question_mode(question)
+        ranked = self._counting(
+            topic, [c for c in ranked if c.type_ok is not False], embed, across=mode == "values"
+        )
         best = ranked[0] if ranked else None
         confidence = self.confidence(topic, best)
         threshold = self.settings.abstain_threshold
-        mode = question_mode(question)
         sides = question_sides(question) if mode == "values" and embed is not None else []
         if sides and embed is not None and best is not None:
             by_side = self._answer_sides(question, topic, query_vector, passages, sides, embed, confidence)

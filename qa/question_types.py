@@ -229,8 +229,9 @@ def dates_asked(sentence: str, asked: set[str] | frozenset[str]) -> bool:
 _COUNTED = re.compile(r"\b(?i:how (?:many|much))\s+(?:[A-Z][\w-]*\s+)*([a-z][\w-]*)")
 # "How many Iraqi military facilities did ...", "How many soldiers and civilians were ...": the noun
 # phrase a count question counts, up to its verb, a preposition or the end of the clause.
+# "What is the latest number of ISIS attacks?" counts as "How many ISIS attacks ...?" does.
 _COUNTED_PHRASE = re.compile(
-    r"\b(?i:how (?:many|much))\s+((?:[\w’'-]+\s+){0,5}?[\w’'-]+)"
+    r"\b(?i:how (?:many|much)|(?:number|tally|count) of)\s+((?:[\w’'-]+\s+){0,5}?[\w’'-]+)"
     r"(?=\s+(?i:did|do|does|were|was|are|is|have|has|had|will|would|could|can|should|might|may|in|of|at|"
     r"on|during|from|to|for|by|with|since|throughout|that|who|which)\b|\s*[?,;:.]|\s*$)"
 )
@@ -239,8 +240,9 @@ _COUNTED_REACH = 12  # words before a count that may name what it counts ("troop
 
 
 def counted_words(question: str) -> list[str]:
-    """The common nouns and adjectives of what a "how many" question counts, lower case: "How many
-    Iraqi military facilities did ...?" -> ["military", "facilities"]; [] for any other question.
+    """The common nouns and adjectives of what a "how many" question counts (or "the number of"),
+    lower case: "How many Iraqi military facilities did ...?" -> ["military", "facilities"]; [] for
+    any other question.
     Names ("Iraqi", "ISIS", "US") say whose or where, not what is counted."""
     match = _COUNTED_PHRASE.search(question)
     if not match:

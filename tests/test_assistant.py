@@ -452,6 +452,12 @@ def test_a_judgement_one_article_answers_names_that_article(seed_assistant) -> N
     assert "established in 2014" in answer.text
 
 
+def test_the_latest_number_of_attacks_is_a_count_of_attacks(seed_assistant) -> None:
+    answer = seed_assistant.ask("What is the latest number of ISIS attacks?")
+    assert "153 attacks" in answer.text
+    assert "196 Defeat ISIS Missions" not in answer.text  # a count of missions, in a sentence on attacks
+
+
 def test_the_words_a_count_is_checked_by_are_encoded_together(seed_assistant) -> None:
     embedder = seed_assistant.embedder
     singles: list[str] = []

@@ -225,3 +225,11 @@ def test_a_date_dates_what_stands_near_it() -> None:
         asked,
     )
     assert dates_asked("It happened in 2019.", set(terms("year")))  # nothing but time asked: any date
+
+
+def test_the_number_of_something_is_counted_as_how_many_of_it_is() -> None:
+    from qa.question_types import counted_words
+
+    assert counted_words("What is the latest number of ISIS attacks?") == ["attacks"]
+    assert counted_words("How many Iraqi military facilities did the US keep?") == ["military", "facilities"]
+    assert counted_words("Who leads the coalition?") == []
