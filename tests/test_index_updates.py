@@ -237,11 +237,25 @@ def test_a_rebuild_splits_only_the_articles_whose_text_changed(
     assert np.array_equal(_vectors(rebuilt), _vectors(fresh))
 
 
+def _searches_as_a_fresh_build(updated, seeds_copy: Path, tmp_path: Path, vector_index: str) -> None:
+    """An index updated in place ranks as one built from scratch on the same corpus, filtered too."""
+    from qa.retrieval import dense_ranking
+
+    fresh = build_index(
+        Settings(corpus_dir=seeds_copy, index_dir=tmp_path / "fresh", vector_index=vector_index),
+        RecordingEmbeddings(),
+    )
+    allowed = np.array([p.doc_id in ("new", "003_70d3dde80774ed55") for p in updated.passages])
+    for text in ("The Basra council", "ISIS attacks", "US troops in Iraq"):
+        query = vector_of(text)
+        assert dense_ranking(updated, query, 10) == dense_ranking(fresh, query, 10)
+        assert dense_ranking(updated, query, 10, allowed) == dense_ranking(fresh, query, 10, allowed)
+
+
 def test_adding_an_article_grows_the_live_hnsw_graph_and_changing_one_builds_a_new_one(
     seeds_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from qa import index_store
-    from qa.retrieval import dense_ranking
 
     settings = Settings(corpus_dir=seeds_copy, index_dir=tmp_path / "idx", vector_index="hnsw")
     first = build_index(settings, RecordingEmbeddings())
@@ -264,13 +278,7 @@ def test_adding_an_article_grows_the_live_hnsw_graph_and_changing_one_builds_a_n
     for i in range(graph.ntotal):
         assert np.allclose(graph.reconstruct(i), vectors[grown.row_of[ids[i]]])
     # and it searches as a graph built from scratch does, with a filter too
-    fresh = build_index(Settings(corpus_dir=seeds_copy, index_dir=tmp_path / "fresh", vector_index="hnsw"),
-                        RecordingEmbeddings())  # fmt: skip
-    allowed = np.array([p.doc_id in ("new", "003_70d3dde80774ed55") for p in grown.passages])
-    for text in ("The Basra council", "ISIS attacks", "US troops in Iraq"):
-        query = vector_of(text)
-        assert dense_ranking(grown, query, 10) == dense_ranking(fresh, query, 10)
-        assert dense_ranking(grown, query, 10, allowed) == dense_ranking(fresh, query, 10, allowed)
+    _searches_as_a_fresh_build(grown, seeds_copy, tmp_path, "hnsw")
     # an article changed in its middle drops passages, which a graph cannot: a new graph is built
     graphs.clear()
     article = next(seeds_copy.glob("002_*.txt"))
@@ -313,13 +321,7 @@ def test_an_update_of_an_ivf_index_reuses_the_live_lists_and_searches_as_a_new_i
     assert ivf.ntotal == len(updated.passages)
     assert np.array_equal(faiss.downcast_index(ivf.quantizer).reconstruct_n(0, ivf.nlist), centres)
     # every passage is in the index, under the FAISS id of its row, and found as a new index finds it
-    fresh = build_index(Settings(corpus_dir=seeds_copy, index_dir=tmp_path / "fresh", vector_index="ivf"),
-                        RecordingEmbeddings())  # fmt: skip
-    allowed = np.array([p.doc_id in ("new", "003_70d3dde80774ed55") for p in updated.passages])
-    for text in ("The Basra council", "ISIS attacks", "US troops in Iraq"):
-        query = vector_of(text)
-        assert dense_ranking(updated, query, 10) == dense_ranking(fresh, query, 10)
-        assert dense_ranking(updated, query, 10, allowed) == dense_ranking(fresh, query, 10, allowed)
+    _searches_as_a_fresh_build(updated, seeds_copy, tmp_path, "ivf")
     new_rows = [row for row, p in enumerate(updated.passages) if p.doc_id == "new"]
     vectors = np.load(updated.directory / "passage_vectors.npy")
     assert dense_ranking(updated, vectors[new_rows[0]], 1)[0][0] == new_rows[0]  # the new passage is in
