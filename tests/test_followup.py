@@ -7,9 +7,25 @@ def test_a_pronoun_borrows_the_names_of_the_earlier_question() -> None:
     )
 
 
-def test_an_elliptical_follow_up_carries_the_previous_question() -> None:
+def test_an_elliptical_follow_up_puts_what_it_names_in_place_of_the_previous_questions() -> None:
+    # a place after its preposition, a year for the year, any other name for the first name
     assert rewrite_followup("And in Syria?", ["How many US troops are still in Iraq?"]) == (
-        "And in Syria? (How many US troops are still in Iraq)"
+        "How many US troops are still in Syria?"
+    )
+    assert rewrite_followup("What about 2023?", ["How many attacks did ISIS claim in 2024?"]) == (
+        "How many attacks did ISIS claim in 2023?"
+    )
+    assert rewrite_followup("What about Iran?", ["Is the US helping ISIS?"]) == "Is Iran helping ISIS?"
+    assert rewrite_followup("What about the UK?", ["Is the US helping ISIS?"]) == "Is the UK helping ISIS?"
+
+
+def test_an_elliptical_follow_up_with_nothing_to_put_in_place_carries_the_previous_question() -> None:
+    assert rewrite_followup("And why?", ["Is the US helping ISIS?"]) == "And why? (Is the US helping ISIS)"
+    assert rewrite_followup("And in Mosul?", ["Who won the election?"]) == (  # no place to replace
+        "And in Mosul? (Who won the election)"
+    )
+    assert (
+        rewrite_followup("What about 2023?", ["Who heads CENTCOM?"]) == "What about 2023? (Who heads CENTCOM)"
     )
 
 
