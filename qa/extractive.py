@@ -29,6 +29,7 @@ from qa.newsaware import (
     Side,
     article_time,
     article_years,
+    asks_changing_value,
     asks_for_recent,
     fits_year,
     other_sides_words,
@@ -609,7 +610,8 @@ class ExtractiveAnswerer:
             chosen += [self._cited_in(combined, read, c) for c in more]
         if not chosen:
             return self._abstain(question, passages, max(confidences, default=0.0))
-        answer = self._compose(question, combined, chosen, min(confidences))
+        dated = any(asks_changing_value(part) for part in parts)
+        answer = self._compose(question, combined, chosen, min(confidences), dated=dated)
         notes = [f"The articles don't answer this part: “{part}”" for part in unanswered]
         return dataclasses.replace(answer, notes=notes)
 
@@ -650,8 +652,10 @@ class ExtractiveAnswerer:
             return self._abstain(question, passages, confidence)
 
         chosen = self._best_with_more(ranked, set(terms(topic)))
-        # a judgement one article alone gives is that article's: said with its source and date
-        return self._compose(question, passages, chosen, confidence, dated=mode == "views")
+        # a judgement one article alone gives is that article's, and a figure (or who holds a post)
+        # holds at its article's date: each is said with its source and date
+        dated = mode == "views" or asks_changing_value(topic)
+        return self._compose(question, passages, chosen, confidence, dated=dated)
 
     def _answer_across(
         self, question: str, passages: list[Passage], ranked: list[Candidate], mode: str, confidence: float

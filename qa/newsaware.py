@@ -6,6 +6,8 @@
 - `article_time(article)`: the article's date, or, when it states none, the latest year its text
   mentions, shown as such ("date not stated; mentions 2021") and used only for ordering.
 - `question_years(question)` and recency cues, so "in 2024" or "the latest" prefer matching articles.
+- `asks_changing_value(question)`: a figure, or who holds a post, which an answer gives with its
+  source and date.
 """
 
 from __future__ import annotations
@@ -237,6 +239,19 @@ def fits_year(time: ArticleTime, year: str) -> bool:
 
 def asks_for_recent(question: str) -> bool:
     return bool(_RECENT.search(question))
+
+
+# "How many US troops are in Iraq?", "Who is the Iraqi prime minister?": a figure or a holder of an
+# office holds at a date, which the answer must name; "When was Soleimani killed?" does not change.
+_CHANGING = re.compile(
+    r"\bhow (?:many|much)\b|\b(?:number|size|share|amount|total) of\b|^\s*who (?:is|are) (?:the|its|their)\b",
+    re.I,
+)
+
+
+def asks_changing_value(question: str) -> bool:
+    """Does the question ask for a figure, or who holds a post now: a value that holds at a date?"""
+    return bool(_CHANGING.search(question))
 
 
 def question_years(question: str) -> set[str]:

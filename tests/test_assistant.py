@@ -452,6 +452,13 @@ def test_a_judgement_one_article_answers_names_that_article(seed_assistant) -> N
     assert "established in 2014" in answer.text
 
 
+def test_a_figure_is_given_with_the_source_and_date_it_holds_for(seed_assistant) -> None:
+    answer = seed_assistant.ask("How many US troops are in Iraq?")
+    assert answer.text.startswith("Shafaq News (2024-07-20): ") and "2,500 US troops" in answer.text
+    # a date that does not change is not re-dated
+    assert not seed_assistant.ask("When was Qasem Soleimani killed?").text.startswith("Shafaq News (")
+
+
 def test_the_latest_number_of_attacks_is_a_count_of_attacks(seed_assistant) -> None:
     answer = seed_assistant.ask("What is the latest number of ISIS attacks?")
     assert "153 attacks" in answer.text

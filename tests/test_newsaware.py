@@ -1,5 +1,12 @@
 from qa.attribution import speaker_in
-from qa.newsaware import article_time, asks_judgement, question_mode, question_years, source_label
+from qa.newsaware import (
+    article_time,
+    asks_changing_value,
+    asks_judgement,
+    question_mode,
+    question_years,
+    source_label,
+)
 from qa.records import Article
 
 
@@ -185,3 +192,11 @@ def test_a_question_about_a_state_is_answered_by_a_sentence_that_states_it() -> 
     # only a question about a state has one
     assert question_state("Should US forces remain in Iraq?") is None
     assert not states_state("US forces have remained.", None)
+
+
+def test_a_figure_or_a_posts_holder_is_a_value_that_holds_at_a_date() -> None:
+    assert asks_changing_value("How many US troops are in Iraq?")
+    assert asks_changing_value("Who is the Iraqi prime minister?")
+    assert asks_changing_value("What is the latest number of ISIS attacks?")
+    assert not asks_changing_value("When was Qasem Soleimani killed?")
+    assert not asks_changing_value("Who is Jaafar Sheikh Mustafa?")  # who someone is, not who holds a post
