@@ -25,6 +25,7 @@ from qa.attribution import attribution
 from qa.followup import rewrite_followup
 from qa.index_store import CorpusIndex
 from qa.newsaware import (
+    MONTHS,
     ArticleTime,
     Side,
     article_time,
@@ -39,6 +40,7 @@ from qa.newsaware import (
     question_state,
     question_topic,
     question_years,
+    side_pieces,
     source_label,
     states_modality,
     states_state,
@@ -148,6 +150,17 @@ def _phrase_words(found: list[CountedBy], before: bool = False) -> list[str]:
     return list(
         dict.fromkeys(w.lower() for c in found if c.after or before for w in c.words if w[0].islower())
     )
+
+
+def _months_before(question: str, years: frozenset[str]) -> frozenset[str]:
+    """The terms of the months the question names right before one of `years` ("July 2024")."""
+    months = "|".join(MONTHS)
+    found = (
+        m.group(1)
+        for year in years
+        for m in re.finditer(rf"\b({months})\s+(?:of\s+)?{year}\b", question, re.I)
+    )
+    return frozenset(t for month in found for t in terms(month))
 
 
 def cite_marker(sentence: str, n: int) -> str:
@@ -762,7 +775,19 @@ class ExtractiveAnswerer:
         floor = 0.8 * self.settings.abstain_threshold
         chosen: list[Candidate] = []
         combined = list(passages)
-        for side, others in zip(sides, other_sides_words(question, sides), strict=True):
+        pieces = side_pieces(question, sides)
+        for side, others, piece in zip(sides, other_sides_words(question, sides), pieces, strict=True):
+            if side.years and not self._fits_years(side.years).any():
+                # "from its return in 2014 to ... July 2024": no article is of 2014, so 2014 is when
+                # something happened; the side is the best sentence, in any article, that names it
+                event = self._event_side(side, piece, topic, query_vector, passages, embed, others)
+                if event is None or event[0].score < floor:
+                    return None
+                chosen += [self._cited_in(combined, event[1], event[0])]
+                continue
+            # the side's articles were chosen for its years (and the month before one: "as described
+            # in July 2024"): its sentences need not repeat them
+            dated = side.years | _months_before(question, side.years)
             options: list[tuple[float, float, str, list[Candidate], list[Passage]]] = []
             for doc in self._side_articles(side, topic, passages, embed):
                 if doc in {self.index.sentences[c.sentence].doc_id for c in chosen}:
@@ -770,8 +795,7 @@ class ExtractiveAnswerer:
                 read = self._whole_article(doc, passages)
                 ranked = [
                     c
-                    # the side's articles were chosen for its years: its sentences need not repeat them
-                    for c in self.candidates(topic, query_vector, read, ignore=others | side.years)
+                    for c in self.candidates(topic, query_vector, read, ignore=others | dated)
                     if c.type_ok is not False
                 ]
                 if ranked and ranked[0].score >= floor:
@@ -783,6 +807,35 @@ class ExtractiveAnswerer:
             chosen += [self._cited_in(combined, read, c) for c in self._with_neighbour(ranked)]
         chosen.sort(key=lambda c: self._time_of(c).sort_key)
         return self._compose_sides(question, combined, chosen, "values", confidence)
+
+    def _event_side(
+        self,
+        side: Side,
+        piece: str,
+        topic: str,
+        query_vector: np.ndarray,
+        passages: list[Passage],
+        embed: Callable[[str], np.ndarray],
+        others: frozenset[str],
+    ) -> tuple[Candidate, list[Passage]] | None:
+        """The best sentence naming one of the side's years, among the retrieved passages and those
+        nearest the topic with the side's piece of the question ("its return in 2014"), and the
+        passages read; one whose year dates the piece's words ("returned with huge forces in
+        2014") before one that only names the year. None when no sentence names it."""
+        query = embed(" ".join([topic, piece or " ".join(sorted(side.years)), side.about]).strip())
+        seen = {p.passage_id for p in passages}
+        found = [self.index.passages[row] for row, _ in dense_ranking(self.index, query, _SIDE_SEARCH)]
+        read = list(passages) + [p for p in found if p.passage_id not in seen]
+        own = set(terms(piece)) - side.years
+        naming = [
+            cand
+            for cand in self.candidates(topic, query_vector, read, ignore=others)
+            if cand.type_ok is not False
+            and any(re.search(rf"\b{year}\b", self.index.sentence_text(cand.sentence)) for year in side.years)
+        ]
+        dating = [c for c in naming if dates_asked(self.index.sentence_text(c.sentence), own)]
+        best = (dating or naming or [None])[0]
+        return (best, read) if best is not None else None
 
     def _with_neighbour(self, ranked: list[Candidate]) -> list[Candidate]:
         """The best candidate and, when the sentence next to it scores within `join_margin` of it
@@ -903,22 +956,24 @@ class ExtractiveAnswerer:
         never (a yes-or-no judgement's answers, not checked for agreement)."""
         sides = sorted(sides, key=lambda c: self._time_of(c).sort_key)
         answer = self._compose(question, passages, sides, confidence, dated=True)
-        numbers = [  # the figures each side gives, years aside
-            {n for n in numbers_in(self.index.sentence_text(c.sentence)) if not _YEARLIKE.fullmatch(n)}
-            for c in sides
-        ]
-        by_article: dict[str, set[str]] = {}  # a side quoted in two sentences gives their figures
-        for c, found in zip(sides, numbers, strict=True):
-            by_article.setdefault(self.index.sentences[c.sentence].doc_id, set()).update(found)
+        # One side per [n]: a sentence quoted with the one that qualifies it or goes on from it
+        # (its tail) shares its [n], and gives its figures (years aside) with it.
+        figures: dict[int, set[str]] = {}
+        for c in answer.citations:
+            figures.setdefault(c.n, set()).update(
+                n for n in numbers_in(c.quote) if not _YEARLIKE.fullmatch(n)
+            )
+        cited = [c for i, c in enumerate(answer.citations) if all(c.n != e.n for e in answer.citations[:i])]
+        by_article: dict[str, set[str]] = {}  # an article quoted in two passages gives their figures
+        for c in cited:
+            by_article.setdefault(c.doc_id, set()).update(figures[c.n])
         differ = mode == "positions" or len({frozenset(n) for n in by_article.values()}) > 1
         disagreement = None
         if mode == "positions":
             disagreement = {
                 "kind": "positions",
-                "sides": [  # one per source: a sentence quoted with the one qualifying it shares its [n]
-                    {"n": c.n, "doc_id": c.doc_id, "date": c.date, "speaker": c.speaker}
-                    for i, c in enumerate(answer.citations)
-                    if all(c.n != earlier.n for earlier in answer.citations[:i])
+                "sides": [
+                    {"n": c.n, "doc_id": c.doc_id, "date": c.date, "speaker": c.speaker} for c in cited
                 ],
             }
             note = "The articles take different positions, each quoted with its source and date."
@@ -935,8 +990,8 @@ class ExtractiveAnswerer:
                 disagreement = {
                     "kind": "values",
                     "sides": [
-                        {"n": c.n, "doc_id": c.doc_id, "date": c.date, "values": sorted(v)}
-                        for c, v in zip(answer.citations, numbers, strict=True)
+                        {"n": c.n, "doc_id": c.doc_id, "date": c.date, "values": sorted(figures[c.n])}
+                        for c in cited
                     ],
                 }
         return dataclasses.replace(answer, notes=[note], disagreement=disagreement)

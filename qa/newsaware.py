@@ -198,15 +198,12 @@ _COMPARED = re.compile(
 )
 
 
-def other_sides_words(question: str, sides: list[Side]) -> list[frozenset[str]]:
-    """For each side, the terms of the question that name only the other sides.
-
-    "How did assessments of ISIS shift from the UN report cited in 2021 to the Inspector General's
-    view cited in the 2024 article?": the 2021 side's sentence need not name the Inspector General,
-    nor the 2024 side's the UN. Empty sets when the question does not name each side in a piece of
-    its own ("from ... to ...", "between ... and ...", each piece with its side's year).
-    """
-    none = [frozenset[str]()] * len(sides)
+def side_pieces(question: str, sides: list[Side]) -> list[str]:
+    """For each side, the piece of the question that names it ("from its return in 2014 to the
+    coalition's mission as described in July 2024": "its return in 2014", "the coalition's ...");
+    all empty when the question does not name each side in a piece of its own ("from ... to ...",
+    "between ... and ...", each piece with its side's year)."""
+    none = [""] * len(sides)
     match = _COMPARED.search(question)
     if match is None:
         return none
@@ -219,11 +216,27 @@ def other_sides_words(question: str, sides: list[Side]) -> list[frozenset[str]]:
         owner.append(found[0])
     if sorted(owner) != list(range(len(pieces))):
         return none
+    return [pieces[i] for i in owner]
+
+
+def other_sides_words(question: str, sides: list[Side]) -> list[frozenset[str]]:
+    """For each side, the terms of the question that name only the other sides.
+
+    "How did assessments of ISIS shift from the UN report cited in 2021 to the Inspector General's
+    view cited in the 2024 article?": the 2021 side's sentence need not name the Inspector General,
+    nor the 2024 side's the UN. Empty sets when the question does not name each side in a piece of
+    its own (see `side_pieces`).
+    """
+    pieces = side_pieces(question, sides)
+    if not all(pieces):
+        return [frozenset[str]()] * len(sides)
+    match = _COMPARED.search(question)
+    assert match is not None  # side_pieces found the pieces in it
     outside = set(terms(question[: match.start()] + " " + question[match.end() :]))
     words = [set(terms(piece)) for piece in pieces]
     return [
-        frozenset(set().union(*(w for i, w in enumerate(words) if i != own)) - words[own] - outside)
-        for own in owner
+        frozenset(set().union(*(w for j, w in enumerate(words) if j != i)) - words[i] - outside)
+        for i in range(len(pieces))
     ]
 
 

@@ -452,6 +452,19 @@ def test_a_judgement_one_article_answers_names_that_article(seed_assistant) -> N
     assert "established in 2014" in answer.text
 
 
+def test_a_side_of_a_year_no_article_is_of_is_the_sentence_that_dates_it(seed_assistant) -> None:
+    # no article is of 2014: "its return in 2014" is an event, told in an article of 2021
+    answer = seed_assistant.ask(
+        "How did the US military role in Iraq change from its return in 2014 to the coalition's "
+        "mission as described in July 2024?"
+    )
+    assert "it returned with huge forces in 2014" in answer.text  # the year dates the return
+    assert "Shafaq News (2024-07-20): " in answer.text
+    # a side quoted with the piece that goes on from it is one side, with one [n]
+    assert answer.disagreement is not None
+    assert len({s["n"] for s in answer.disagreement["sides"]}) == len(answer.disagreement["sides"]) == 2
+
+
 def test_a_figure_is_given_with_the_source_and_date_it_holds_for(seed_assistant) -> None:
     answer = seed_assistant.ask("How many US troops are in Iraq?")
     assert answer.text.startswith("Shafaq News (2024-07-20): ") and "2,500 US troops" in answer.text

@@ -200,3 +200,14 @@ def test_a_figure_or_a_posts_holder_is_a_value_that_holds_at_a_date() -> None:
     assert asks_changing_value("What is the latest number of ISIS attacks?")
     assert not asks_changing_value("When was Qasem Soleimani killed?")
     assert not asks_changing_value("Who is Jaafar Sheikh Mustafa?")  # who someone is, not who holds a post
+
+
+def test_each_side_of_a_comparison_has_its_piece_of_the_question() -> None:
+    from qa.newsaware import question_sides, side_pieces
+
+    question = "How did the US role change from its return in 2014 to the mission as described in July 2024?"
+    assert side_pieces(question, question_sides(question)) == [
+        "its return in 2014",
+        "the mission as described in July 2024",
+    ]
+    assert side_pieces("How did troops change over time?", []) == []
