@@ -516,8 +516,27 @@ class ExtractiveAnswerer:
     def confidence(self, question: str, best: Candidate | None) -> float:
         if best is None:
             return 0.0
-        penalty = self.scoring.unknown_entity * self._unknown_entities(question_entities(question))
-        return max(0.0, best.score - penalty)
+        entities = question_entities(question)
+        penalty = self.scoring.unknown_entity * self._unknown_entities(entities)
+        score = max(0.0, best.score - penalty)
+        if score < self.settings.abstain_threshold and self._counts_what_is_asked(question, best, entities):
+            return self.settings.abstain_threshold  # "Comprising 87 members, its main goal is ..."
+        return score
+
+    def _counts_what_is_asked(self, question: str, cand: Candidate, entities: list[list[str]]) -> bool:
+        """Does the sentence give a count right before the word a "how many" question counts ("87
+        members"), with every name and number of the question in it, its neighbours or its
+        article's title and outlet? Such a sentence answers, however few of the question's other
+        words it repeats ("its main goal": the coalition is named the sentence before). One that
+        lacks the question's year ("during 2022") does not."""
+        counted = counted_term(question)
+        if counted is None or not any(
+            c.after and counted in terms(" ".join(c.words)) for c in self._counts_of(cand)
+        ):
+            return False
+        article = self.index.articles[self.index.sentences[cand.sentence].doc_id]
+        meta = set(terms(" ".join(x for x in (article.title, article.outlet) if x)))
+        return self._missing_share(entities, self._window_terms(cand.sentence) | meta) == 0
 
     def answer(
         self,

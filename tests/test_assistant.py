@@ -472,6 +472,16 @@ def test_a_figure_is_given_with_the_source_and_date_it_holds_for(seed_assistant)
     assert not seed_assistant.ask("When was Qasem Soleimani killed?").text.startswith("Shafaq News (")
 
 
+def test_a_count_of_what_is_asked_answers_though_it_repeats_few_of_the_questions_words(
+    seed_assistant,
+) -> None:
+    answer = seed_assistant.ask("How many members does the Global Coalition have?")
+    assert not answer.abstained and "Comprising 87 members" in answer.text  # the coalition: one sentence back
+    # a count of what is asked, for another year than the question names, is still no answer
+    assert seed_assistant.ask("How many attacks did ISIS claim in Iraq and Syria during 2022?").abstained
+    assert seed_assistant.ask("How many members does NATO have?").abstained
+
+
 def test_the_latest_number_of_attacks_is_a_count_of_attacks(seed_assistant) -> None:
     answer = seed_assistant.ask("What is the latest number of ISIS attacks?")
     assert "153 attacks" in answer.text
