@@ -661,9 +661,8 @@ class ExtractiveAnswerer:
         ranked = self.candidates(topic, query_vector, passages)
         # "How many ...?" answered without a number, "When ...?" without a date: not an answer.
         mode = question_mode(question)
-        ranked = self._counting(
-            topic, [c for c in ranked if c.type_ok is not False], embed, across=mode == "values"
-        )
+        typed = [c for c in ranked if c.type_ok is not False]
+        ranked = self._counting(topic, typed, embed)
         best = ranked[0] if ranked else None
         confidence = self.confidence(topic, best)
         threshold = self.settings.abstain_threshold
@@ -677,7 +676,10 @@ class ExtractiveAnswerer:
             if positions is not None:
                 return positions
         if mode in ("positions", "values") and best is not None:
-            across = self._answer_across(question, passages, ranked, mode, confidence)
+            # each article's figure in its own words: checked by meaning for every article (only
+            # here: a comparison of named articles or years has been answered above)
+            each = self._counting(topic, typed, embed, across=True) if mode == "values" else ranked
+            across = self._answer_across(question, passages, each, mode, confidence)
             if across is not None:
                 return across
         if best is None or confidence < threshold:
