@@ -661,12 +661,15 @@ class ExtractiveAnswerer:
         ranked = self.candidates(topic, query_vector, passages)
         # "How many ...?" answered without a number, "When ...?" without a date: not an answer.
         mode = question_mode(question)
-        typed = [c for c in ranked if c.type_ok is not False]
-        ranked = self._counting(topic, typed, embed)
+        sides = question_sides(question) if mode == "values" and embed is not None else []
+        # A values answer without named sides takes each article's figure in its own words: the
+        # count is checked by meaning for every article (a comparison of named articles or years
+        # reads those articles whole instead).
+        across = mode == "values" and not sides
+        ranked = self._counting(topic, [c for c in ranked if c.type_ok is not False], embed, across=across)
         best = ranked[0] if ranked else None
         confidence = self.confidence(topic, best)
         threshold = self.settings.abstain_threshold
-        sides = question_sides(question) if mode == "values" and embed is not None else []
         if sides and embed is not None and best is not None:
             by_side = self._answer_sides(question, topic, query_vector, passages, sides, embed, confidence)
             if by_side is not None:
@@ -676,12 +679,9 @@ class ExtractiveAnswerer:
             if positions is not None:
                 return positions
         if mode in ("positions", "values") and best is not None:
-            # each article's figure in its own words: checked by meaning for every article (only
-            # here: a comparison of named articles or years has been answered above)
-            each = self._counting(topic, typed, embed, across=True) if mode == "values" else ranked
-            across = self._answer_across(question, passages, each, mode, confidence)
-            if across is not None:
-                return across
+            by_article = self._answer_across(question, passages, ranked, mode, confidence)
+            if by_article is not None:
+                return by_article
         if best is None or confidence < threshold:
             return self._abstain(question, passages, confidence)
 
