@@ -661,19 +661,19 @@ class ExtractiveAnswerer:
         ranked = self.candidates(topic, query_vector, passages)
         # "How many ...?" answered without a number, "When ...?" without a date: not an answer.
         mode = question_mode(question)
+        typed = [c for c in ranked if c.type_ok is not False]
         sides = question_sides(question) if mode == "values" and embed is not None else []
-        # A values answer without named sides takes each article's figure in its own words: the
-        # count is checked by meaning for every article (a comparison of named articles or years
-        # reads those articles whole instead).
-        across = mode == "values" and not sides
-        ranked = self._counting(topic, [c for c in ranked if c.type_ok is not False], embed, across=across)
-        best = ranked[0] if ranked else None
-        confidence = self.confidence(topic, best)
-        threshold = self.settings.abstain_threshold
-        if sides and embed is not None and best is not None:
+        if sides and embed is not None and typed:  # the articles (or years) compared, each read whole
+            confidence = self.confidence(topic, typed[0])
             by_side = self._answer_sides(question, topic, query_vector, passages, sides, embed, confidence)
             if by_side is not None:
                 return by_side
+        # A values answer without named sides takes each article's figure in its own words: the
+        # count is checked by meaning for every article.
+        ranked = self._counting(topic, typed, embed, across=mode == "values" and not sides)
+        best = ranked[0] if ranked else None
+        confidence = self.confidence(topic, best)
+        threshold = self.settings.abstain_threshold
         if mode in ("positions", "views") and best is not None:
             positions = self._answer_positions(question, topic, query_vector, passages, confidence, mode)
             if positions is not None:
@@ -797,6 +797,11 @@ class ExtractiveAnswerer:
         chosen: list[Candidate] = []
         combined = list(passages)
         pieces = side_pieces(question, sides)
+        # what each side is searched and fitted by, encoded together up front (side by side on the
+        # cores; the calls below then find them encoded)
+        embed_all(
+            embed, list(dict.fromkeys(t for s in sides for t in (f"{topic} {s.about}".strip(), s.about) if t))
+        )
         for side, others, piece in zip(sides, other_sides_words(question, sides), pieces, strict=True):
             if side.years and not self._fits_years(side.years).any():
                 # "from its return in 2014 to ... July 2024": no article is of 2014, so 2014 is when
