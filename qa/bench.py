@@ -356,7 +356,7 @@ def ann_recall(assistant: Assistant, k: int = 10) -> dict[str, Any]:
     of the top-5 retrieved passages exact search would have given too."""
     import faiss  # noqa: PLC0415
 
-    from qa.retrieval import _faiss_rows, hybrid_search  # noqa: PLC0415
+    from qa.retrieval import faiss_rows, hybrid_search  # noqa: PLC0415
 
     index = assistant.index
     questions = load_questions(bundled_questions(), index.articles)
@@ -364,7 +364,7 @@ def ann_recall(assistant: Assistant, k: int = 10) -> dict[str, Any]:
     out: dict[str, Any] = {}
     passage_graph = index.vector_store.index
     passages = faiss.IndexFlatIP(passage_graph.d)
-    rows = _faiss_rows(index)  # each FAISS id's passage: its vector, as the store holds it
+    rows = faiss_rows(index)  # each FAISS id's passage: its vector, as the store holds it
     passages.add(np.ascontiguousarray(np.load(index.directory / "passage_vectors.npy")[rows]))
     if not isinstance(passage_graph, faiss.IndexFlat):  # IVF or HNSW
         out["passages"] = _recall(passages, passage_graph, queries, k)

@@ -25,7 +25,6 @@ from qa.attribution import attribution
 from qa.followup import rewrite_followup
 from qa.index_store import CorpusIndex
 from qa.newsaware import (
-    MONTHS,
     ArticleTime,
     Side,
     article_time,
@@ -33,6 +32,7 @@ from qa.newsaware import (
     asks_changing_value,
     asks_for_recent,
     fits_year,
+    months_before,
     other_sides_words,
     question_modality,
     question_mode,
@@ -150,17 +150,6 @@ def _phrase_words(found: list[CountedBy], before: bool = False) -> list[str]:
     return list(
         dict.fromkeys(w.lower() for c in found if c.after or before for w in c.words if w[0].islower())
     )
-
-
-def _months_before(question: str, years: frozenset[str]) -> frozenset[str]:
-    """The terms of the months the question names right before one of `years` ("July 2024")."""
-    months = "|".join(MONTHS)
-    found = (
-        m.group(1)
-        for year in years
-        for m in re.finditer(rf"\b({months})\s+(?:of\s+)?{year}\b", question, re.I)
-    )
-    return frozenset(t for month in found for t in terms(month))
 
 
 def cite_marker(sentence: str, n: int) -> str:
@@ -659,8 +648,8 @@ class ExtractiveAnswerer:
         without its request for a form, see `question_topic`), `query_vector` that topic's vector."""
         topic = topic or question
         ranked = self.candidates(topic, query_vector, passages)
-        # "How many ...?" answered without a number, "When ...?" without a date: not an answer.
         mode = question_mode(question)
+        # "How many ...?" answered without a number, "When ...?" without a date: not an answer.
         typed = [c for c in ranked if c.type_ok is not False]
         sides = question_sides(question) if mode == "values" and embed is not None else []
         if sides and embed is not None and typed:  # the articles (or years) compared, each read whole
@@ -813,7 +802,7 @@ class ExtractiveAnswerer:
                 continue
             # the side's articles were chosen for its years (and the month before one: "as described
             # in July 2024"): its sentences need not repeat them
-            dated = side.years | _months_before(question, side.years)
+            dated = side.years | months_before(question, side.years)
             options: list[tuple[float, float, str, list[Candidate], list[Passage]]] = []
             for doc in self._side_articles(side, topic, passages, embed):
                 if doc in {self.index.sentences[c.sentence].doc_id for c in chosen}:

@@ -310,7 +310,6 @@ def build_index(
             distinct = distinct_ids(sentence_texts)
             sentence_ann = sentence_ivf_index(sentence_vectors, distinct)
             faiss.write_index(sentence_ann, str(build_dir / SENTENCE_INDEX))
-            sentence_ann.nprobe = ivf_nprobe(sentence_ann.nlist, settings)  # a search setting, as on load
             np.save(build_dir / SENTENCE_DISTINCT, distinct)
         sentence_df = sentence_term_counts(sentence_texts)
         (build_dir / SENTENCE_DF).write_text(json.dumps(sentence_df, ensure_ascii=False), encoding="utf-8")
@@ -350,7 +349,7 @@ def build_index(
     _remove_old_builds(settings, index_dir, keep=final_dir.name)
     checkpoint.clear()  # its vectors are in the live build now
     store, _ = open_store(settings, embedder, final_dir, record)
-    _set_search_depth(store, settings)
+    _set_search_depth(settings, store, sentence_ann)
     # As `load_index` holds them: the matrix of every embedded text is let go.
     sentence_vectors = np.load(
         final_dir / "sentence_vectors.npy", mmap_mode="r" if sentence_ann is not None else None
@@ -516,14 +515,15 @@ def grown_hnsw(live_dir: Path, passage_ids: list[str], vectors: np.ndarray) -> t
     return graph, np.concatenate([kept, added])
 
 
-def _set_search_depth(store: Any, settings: Settings) -> None:
-    """Search a FAISS store's HNSW graph with the settings' efSearch, an IVF index with their nprobe,
-    whatever the index was saved with."""
-    graph = getattr(store, "index", None)
-    if hasattr(graph, "hnsw"):
-        graph.hnsw.efSearch = settings.hnsw_ef_search
-    elif hasattr(graph, "nprobe"):
-        graph.nprobe = ivf_nprobe(graph.nlist, settings)
+def _set_search_depth(settings: Settings, store: Any, sentence_index: Any = None) -> None:
+    """Search a FAISS store's HNSW graph with the settings' efSearch, and its IVF index and the
+    sentences' with their nprobe, whatever each was saved with: how deep a search goes is a
+    setting, not part of the index."""
+    for index in (getattr(store, "index", None), sentence_index):
+        if hasattr(index, "hnsw"):
+            index.hnsw.efSearch = settings.hnsw_ef_search
+        elif hasattr(index, "nprobe"):
+            index.nprobe = ivf_nprobe(index.nlist, settings)
 
 
 def distinct_ids(texts: list[str]) -> np.ndarray:
@@ -779,7 +779,6 @@ def load_index(settings: Settings, embedder: SentenceTransformerEmbeddings) -> C
             import faiss  # noqa: PLC0415
 
             sentence_index = faiss.read_index(str(build_dir / SENTENCE_INDEX))
-            sentence_index.nprobe = ivf_nprobe(sentence_index.nlist, settings)
             distinct = np.load(build_dir / SENTENCE_DISTINCT)
         elif vector_index_kind(settings, len(passages)) != "flat":
             log.warning("This index predates approximate sentence search; `qa index --force` adds it.")
@@ -793,7 +792,7 @@ def load_index(settings: Settings, embedder: SentenceTransformerEmbeddings) -> C
         store, stored = open_store(
             settings, embedder, build_dir, manifest.get("vector_store", {"kind": "faiss"})
         )
-        _set_search_depth(store, settings)
+        _set_search_depth(settings, store, sentence_index)
         bm25 = bm25s.BM25.load(str(build_dir / "bm25"), show_progress=False, verbosity=0)
     except QAError:
         raise  # e.g. a Qdrant server that cannot be reached: rebuilding would not help

@@ -198,25 +198,31 @@ _COMPARED = re.compile(
 )
 
 
-def side_pieces(question: str, sides: list[Side]) -> list[str]:
-    """For each side, the piece of the question that names it ("from its return in 2014 to the
-    coalition's mission as described in July 2024": "its return in 2014", "the coalition's ...");
-    all empty when the question does not name each side in a piece of its own ("from ... to ...",
-    "between ... and ...", each piece with its side's year)."""
-    none = [""] * len(sides)
+def _compared_pieces(question: str, sides: list[Side]) -> tuple[re.Match[str], list[str]] | None:
+    """The "from ... to ..." (or "between ... and ...") match and each side's piece of it, when the
+    question names each side in a piece of its own, with its side's year; else None."""
     match = _COMPARED.search(question)
     if match is None:
-        return none
+        return None
     pieces = [match["first"], match["second"]]
     owner: list[int] = []
     for side in sides:
         found = [i for i, piece in enumerate(pieces) if side.years & set(_YEAR.findall(piece))]
         if len(found) != 1:
-            return none
+            return None
         owner.append(found[0])
     if sorted(owner) != list(range(len(pieces))):
-        return none
-    return [pieces[i] for i in owner]
+        return None
+    return match, [pieces[i] for i in owner]
+
+
+def side_pieces(question: str, sides: list[Side]) -> list[str]:
+    """For each side, the piece of the question that names it ("from its return in 2014 to the
+    coalition's mission as described in July 2024": "its return in 2014", "the coalition's ...");
+    all empty when the question does not name each side in a piece of its own ("from ... to ...",
+    "between ... and ...", each piece with its side's year)."""
+    compared = _compared_pieces(question, sides)
+    return compared[1] if compared else [""] * len(sides)
 
 
 def other_sides_words(question: str, sides: list[Side]) -> list[frozenset[str]]:
@@ -227,11 +233,10 @@ def other_sides_words(question: str, sides: list[Side]) -> list[frozenset[str]]:
     nor the 2024 side's the UN. Empty sets when the question does not name each side in a piece of
     its own (see `side_pieces`).
     """
-    pieces = side_pieces(question, sides)
-    if not all(pieces):
+    compared = _compared_pieces(question, sides)
+    if compared is None:
         return [frozenset[str]()] * len(sides)
-    match = _COMPARED.search(question)
-    assert match is not None  # side_pieces found the pieces in it
+    match, pieces = compared
     outside = set(terms(question[: match.start()] + " " + question[match.end() :]))
     words = [set(terms(piece)) for piece in pieces]
     return [
@@ -265,6 +270,17 @@ _CHANGING = re.compile(
 def asks_changing_value(question: str) -> bool:
     """Does the question ask for a figure, or who holds a post now: a value that holds at a date?"""
     return bool(_CHANGING.search(question))
+
+
+def months_before(question: str, years: frozenset[str]) -> frozenset[str]:
+    """The terms of the months the question names right before one of `years` ("as described in
+    July 2024"): they date a side of a comparison, as its year does, and say nothing of its content."""
+    found = (
+        m.group(1)
+        for year in years
+        for m in re.finditer(rf"\b({_MONTH_NAMES})\s+(?:of\s+)?{year}\b", question, re.I)
+    )
+    return frozenset(t for month in found for t in terms(month))
 
 
 def question_years(question: str) -> set[str]:

@@ -86,7 +86,7 @@ def _search(ann: Any, query: np.ndarray, k: int, allowed: np.ndarray | None = No
     return ann.search(query, k, params=faiss.SearchParameters(sel=selector))
 
 
-def _faiss_rows(index: CorpusIndex) -> np.ndarray | None:
+def faiss_rows(index: CorpusIndex) -> np.ndarray | None:
     """For a FAISS passage store, the passage row of each FAISS id (searched directly, not through
     LangChain's per-hit docstore lookups); None for other stores."""
     store = index.vector_store
@@ -105,7 +105,7 @@ def dense_ranking(
 ) -> list[tuple[int, float]]:
     """(passage row, cosine) pairs, best first; with `allowed` (a mask over rows), among those only."""
     k = min(fetch_k, len(index.passages))
-    rows = _faiss_rows(index)
+    rows = faiss_rows(index)
     if rows is None:  # Qdrant, through LangChain; a filter ranks everything, then keeps what it admits
         hits = index.vector_store.similarity_search_with_score_by_vector(
             query_vector.tolist(), k=k if allowed is None else len(index.passages)
