@@ -32,6 +32,7 @@ from qa.newsaware import (
     asks_changing_value,
     asks_for_recent,
     fits_year,
+    modal_verb_terms,
     months_before,
     other_sides_words,
     question_modality,
@@ -68,7 +69,7 @@ from qa.records import Answer, Citation, Passage
 from qa.retrieval import dense_ranking
 from qa.settings import Settings
 from qa.support import numbers_in
-from qa.terms import STOPWORDS, kin_stems, terms
+from qa.terms import STOPWORDS, kin_stems, stance_kin, terms
 
 ABSTAIN_TEXT = (
     "The articles don't answer this. The closest passages are listed below, but none of them says it."
@@ -231,7 +232,7 @@ class ExtractiveAnswerer:
     def _kin_of(self, stem: str) -> frozenset[str]:
         found = self._kin.get(stem)
         if found is None:
-            found = self._kin[stem] = kin_stems(stem, self._vocabulary)
+            found = self._kin[stem] = kin_stems(stem, self._vocabulary) | stance_kin(stem)
         return found
 
     def _neighbours(self, sentence: int) -> list[int]:
@@ -738,12 +739,13 @@ class ExtractiveAnswerer:
         w = self.scoring
         threshold = self.settings.abstain_threshold
         marks, state = question_modality(topic), question_state(topic)
+        modal_verbs = modal_verb_terms(topic)
         combined = list(passages)
         found: list[tuple[Candidate, list[Passage]]] = []  # each article's best sentence, and the article
         for doc in dict.fromkeys(p.doc_id for p in passages):
             read = self._whole_article(doc, passages)
             ranked = []
-            for cand in self.candidates(topic, query_vector, read, qualified=True):
+            for cand in self.candidates(topic, query_vector, read, ignore=modal_verbs, qualified=True):
                 text = self.index.sentence_text(cand.sentence).rstrip()
                 if cand.type_ok is False or text.endswith("?"):
                     continue

@@ -359,6 +359,18 @@ def question_modality(question: str) -> list[re.Pattern[str]]:
     return [marks for cue, marks in _MODALITY_PATTERNS if cue.search(question)]
 
 
+# The cues that are verbs (all but purpose's). What a modal verb asks is credited by
+# `states_modality`; as a keyword it is a function word, and a sentence that repeats it
+# ("Washington wants to hold the region") has matched nothing of what is asked. The purpose cues
+# are nouns, and a sentence that names one answers ("the main aim of their relocation was ...").
+_MODAL_VERBS = tuple(cue for cue, _ in _MODALITY_PATTERNS[:3])
+
+
+def modal_verb_terms(question: str) -> frozenset[str]:
+    """The question's modal verbs, as terms ("Does Washington want to withdraw?" -> {"want"})."""
+    return frozenset(t for cue in _MODAL_VERBS for m in cue.finditer(question) for t in terms(m.group()))
+
+
 def states_modality(text: str, marks: list[re.Pattern[str]]) -> bool:
     """Does `text` state what a question's modal cue asks (`marks`, from `question_modality`)?"""
     return any(m.search(text) for m in marks)

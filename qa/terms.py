@@ -160,6 +160,38 @@ def kin_stems(stem: str, vocabulary: list[str]) -> frozenset[str]:
     return frozenset(s for s in found if _in_sorted(vocabulary, s))
 
 
+# Words that ask or answer one question from either side, so that a position on it is stated in
+# any of them: whether forces stay or go ("Should US forces remain?" is answered by "the national
+# interest demands the presence of US forces"; "Does Washington want to withdraw?" by "Washington
+# struggles for continued military presence"). Stems as `terms` leaves them.
+STANCE_FAMILIES = (
+    frozenset(
+        [
+            "withdraw",
+            "withdrawn",
+            "presenc",
+            "departur",
+            "depart",
+            "leav",
+            "expel",
+            "expuls",
+            "exit",
+            "pullout",
+            "drawdown",
+            "remain",
+            "stay",
+            "evacu",
+            "retreat",
+        ]
+    ),
+)
+
+
+def stance_kin(stem: str) -> frozenset[str]:
+    """The other stems of `stem`'s family in `STANCE_FAMILIES` (empty when it is in none)."""
+    return frozenset().union(*(f - {stem} for f in STANCE_FAMILIES if stem in f))
+
+
 def _in_sorted(items: list[str], item: str) -> bool:
     at = bisect.bisect_left(items, item)
     return at < len(items) and items[at] == item

@@ -420,6 +420,18 @@ def test_a_position_is_quoted_with_the_sentence_that_qualifies_it(seed_assistant
     assert "declares that ISIS is defeated" in answer.text
 
 
+def test_a_position_on_leaving_may_be_stated_as_one_on_staying(seed_assistant) -> None:
+    answer = seed_assistant.ask(
+        "Does Washington itself want to withdraw from Iraq? Compare the articles' views."
+    )
+    # the opinion piece's position is on the US presence, not a sentence that repeats "wants"
+    assert "Washington struggles for continued military presence in Iraq" in answer.text
+    assert "Washington wants to hold the West Asia region" not in answer.text
+    assert "as Washington seeks it" in answer.text  # the other side, in the 2021 article
+    sides = answer.disagreement["sides"]
+    assert len({s["doc_id"] for s in sides}) == len(sides) >= 2
+
+
 def test_a_dated_event_nobody_holds_is_background_not_a_position(seed_assistant) -> None:
     answer = seed_assistant.ask(
         "Is the United States fighting ISIS in Iraq or helping to revive it? How do the articles differ?"

@@ -180,6 +180,17 @@ def test_a_judgement_questions_modal_picks_the_words_that_state_it() -> None:
     assert question_modality("Has ISIS been defeated in Iraq?") == []
 
 
+def test_a_questions_modal_verbs_are_not_its_keywords() -> None:
+    from qa.newsaware import modal_verb_terms
+    from qa.terms import terms
+
+    assert modal_verb_terms("Does Washington itself want to withdraw from Iraq?") == {"want"}
+    assert modal_verb_terms("Can the Iraqi army manage alone?") == set(terms("manage"))
+    # purpose is asked with nouns, and a sentence naming "the main aim" answers it
+    assert modal_verb_terms("What purpose does the US presence serve?") == set()
+    assert modal_verb_terms("Has ISIS been defeated in Iraq?") == set()
+
+
 def test_a_question_about_a_state_is_answered_by_a_sentence_that_states_it() -> None:
     from qa.newsaware import question_state, states_state
 

@@ -30,6 +30,17 @@ def test_short_stems_names_and_unrelated_endings_are_not_kin() -> None:
     assert kin_stems(terms("counter")[0], vocabulary) == set()
 
 
+def test_staying_and_leaving_are_one_question_asked_from_either_side() -> None:
+    from qa.terms import stance_kin
+
+    (withdraw,) = terms("withdraw")
+    # "Does Washington want to withdraw?" is answered by "struggles for continued military presence"
+    assert set(terms("presence")) <= stance_kin(withdraw)
+    assert set(terms("remain")) <= stance_kin(terms("expulsion")[0])
+    assert withdraw not in stance_kin(withdraw)  # its own stem is a plain match, not kin
+    assert stance_kin(terms("threat")[0]) == set()  # a word of no family has no kin
+
+
 def test_an_ordinal_day_is_its_number() -> None:
     from qa.terms import terms
 
