@@ -1028,9 +1028,14 @@ class ExtractiveAnswerer:
         """The answer quoting `chosen`; with `dated`, each sentence is introduced by its source and date."""
         quoted = {c.sentence for c in chosen}
         with_tails: list[Candidate] = []
+        run_on: dict[int, int] = {}  # a sentence -> the piece it is quoted with as one
         for cand in chosen:  # a sentence's tail right after it, unless quoted on its own
             with_tails.append(cand)
-            if cand.tail is not None and cand.tail not in quoted:
+            if cand.tail is None or cand.tail in quoted:
+                continue
+            if self._continues(cand.tail):  # "... large areas. from Iraq and Syria.": one quote, one [n]
+                run_on[cand.sentence] = cand.tail
+            else:  # a sentence of its own that qualifies or completes it: quoted next, same [n]
                 with_tails.append(dataclasses.replace(cand, sentence=cand.tail, tail=None))
         chosen = with_tails
         cited_ranks: list[int] = []
@@ -1047,14 +1052,15 @@ class ExtractiveAnswerer:
             passage = passages[cand.passage_rank]
             n = number_of[cand.passage_rank]
             start = ref.start
-            quote = self.index.articles[ref.doc_id].text[start : ref.end]
+            end = self.index.sentences[run_on[cand.sentence]].end if cand.sentence in run_on else ref.end
+            quote = self.index.articles[ref.doc_id].text[start:end]
             if numbered_item := _LIST_NUMBER.match(quote):  # "3. The bigger intention ...": not the "3."
                 start += numbered_item.end()
                 quote = quote[numbered_item.end() :]
             said = attribution(self.index, cand.sentence)
             follows = bool(citations) and citations[-1].doc_id == ref.doc_id  # the same article goes on
             citations.append(
-                Citation.of(n, passage, quote, start, ref.end, speaker=said.speaker if said else None)
+                Citation.of(n, passage, quote, start, end, speaker=said.speaker if said else None)
             )
             lead = ""
             if dated and not follows:

@@ -95,8 +95,17 @@ def test_a_piece_the_source_split_off_with_a_stray_full_stop_is_quoted_with_its_
         "Besides training, what did the 2021 joint statement say the US security relationship would move to?"
     )
     assert "training and guidance" in answer.text and "intelligence sharing" in answer.text
-    quotes = [c.quote for c in answer.citations]
-    assert any(q.startswith("and assistance and intelligence sharing") for q in quotes)
+    # one quote, from the sentence through the piece, under one [n]: not the piece cited alone
+    (quote,) = [c.quote for c in answer.citations if "intelligence sharing" in c.quote]
+    assert "training and guidance.” and assistance and intelligence sharing" in quote
+    assert not any(c.quote.startswith("and assistance") for c in answer.citations)
+    assert "guidance.” [" not in answer.text
+
+
+def test_a_piece_split_off_is_not_cited_as_a_sentence_of_its_own(seed_assistant) -> None:
+    answer = seed_assistant.ask("When did Washington first partially withdraw from Iraq?")
+    assert "controlled large areas. from Iraq and Syria [1]." in answer.text
+    assert "areas [1]." not in answer.text
 
 
 def test_a_later_part_with_words_enough_of_its_own_is_scored_on_them(seed_assistant) -> None:
