@@ -320,7 +320,8 @@ def source_label(article: Article) -> str:
 # What a judgement question asks of the articles is often carried by its modal verb, a stop word
 # the keyword match never sees: "Should US forces remain?" asks whether they must (an obligation),
 # "Can the army manage alone?" whether it is able to, "Does Washington want to leave?" what it
-# seeks, "What purpose ...?" why. An article's position on such a question is stated in the same
+# seeks (news reports what a people or a party wants as what it demands or calls for), "What
+# purpose ...?" why. An article's position on such a question is stated in the same
 # terms ("the national interest demands the presence", "the air force is still weak and cannot",
 # "Washington seeks it", "due to the constant threat"). Each pair: the question's cue, and the
 # words that state that modality in a sentence. The bare auxiliaries (can, could, need, plan) are
@@ -338,7 +339,7 @@ _MODALITIES = (
     (  # volition
         r"\b(want|wants|wish|seek|seeks|intend|intends|plan|plans)\b",
         r"\b(wants?|wanted|seek\w*|sought|intend\w*|intention\w*|struggl\w+|wish\w*|desir\w+|determined|"
-        r"insist\w*)\b",
+        r"insist\w*|demand\w*|urg(?:e|es|ed|ing)|call(?:s|ed|ing)? for)\b",
     ),
     (  # purpose, cause
         r"\b(purpose|purposes|why|reason|reasons|aim|goal|motive|motives)\b",

@@ -441,6 +441,15 @@ def test_a_position_on_leaving_may_be_stated_as_one_on_staying(seed_assistant) -
     assert len({s["doc_id"] for s in sides}) == len(sides) >= 2
 
 
+def test_what_a_people_want_is_read_in_what_is_demanded_or_called_for(seed_assistant) -> None:
+    answer = seed_assistant.ask("Do Iraqis want US forces to leave?")
+    docs = [c.doc_id for c in answer.citations]
+    # several articles' answers, each with its source: not one US official's "we want ..." alone
+    assert len(set(docs)) >= 3 and answer.text.count("): ") >= 3
+    assert "pressure demanding him to push the Americans to leave" in answer.text
+    assert answer.disagreement is None  # views, not declared to differ
+
+
 def test_a_dated_event_nobody_holds_is_background_not_a_position(seed_assistant) -> None:
     answer = seed_assistant.ask(
         "Is the United States fighting ISIS in Iraq or helping to revive it? How do the articles differ?"

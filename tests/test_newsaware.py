@@ -168,6 +168,12 @@ def test_a_judgement_questions_modal_picks_the_words_that_state_it() -> None:
     assert states("Should US forces remain in Iraq?", "The national interest demands their presence.")
     assert states("Can the army manage alone?", "The air force is still weak, and it cannot respond.")
     assert states("Does Washington want to leave?", "Washington seeks it, and Baghdad does not object.")
+    # what people want is reported as what they demand or call for
+    assert states("Do Iraqis want US forces to leave?", "Militias demand the departure of US forces.")
+    assert states(
+        "Do Iraqis want US forces to leave?", "Parliament passed a resolution calling for their exit."
+    )
+    assert not states("Do Iraqis want US forces to leave?", "The call lasted an hour.")
     assert states("What purpose does the base serve?", "Its survival is due to the constant threat.")
     # the modal cue of one question is not another's: ability words don't answer "should"
     assert not states("Should US forces remain in Iraq?", "Iraqi forces are fully prepared and ready.")
