@@ -57,7 +57,11 @@ def cited_sentences(answer_text: str) -> list[CitedSentence]:
             raw = raw[leading.end() :]
         numbers = [int(n) for n in _MARKERS.findall(raw)]
         text = _MARKERS.sub("", raw).strip()
-        if text:
+        if text and out and text.lstrip("\"“‘'( ")[:1].islower():
+            # "... controlled large areas. from Iraq and Syria [1].": a piece that opens in lower
+            # case goes on from the sentence before (a stray full stop of the source, quoted)
+            out[-1] = CitedSentence(f"{out[-1].text} {text}", out[-1].citations + numbers)
+        elif text:
             out.append(CitedSentence(text, numbers))
     return out
 

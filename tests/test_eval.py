@@ -106,6 +106,17 @@ def test_cited_sentences_keep_their_markers() -> None:
     ]
 
 
+def test_a_piece_that_opens_in_lower_case_goes_on_from_the_sentence_before() -> None:
+    # the source's stray full stop, quoted: one sentence, one citation, not an uncited "sentence"
+    sentences = cited_sentences(
+        "ISIS then controlled large areas. from Iraq and Syria [1]. It lost them [2]."
+    )
+    assert [(s.text, s.citations) for s in sentences] == [
+        ("ISIS then controlled large areas. from Iraq and Syria.", [1]),
+        ("It lost them.", [2]),
+    ]
+
+
 def _result(answerable: bool, abstained: bool, rank: int | None = 1) -> QuestionResult:
     return QuestionResult(
         id="q", kind="fact" if answerable else "unanswerable", question="?", answerable=answerable,
