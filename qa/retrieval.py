@@ -22,7 +22,14 @@ from pydantic import ConfigDict
 from qa.embeddings import SentenceTransformerEmbeddings
 from qa.filters import Filters
 from qa.index_store import CorpusIndex, bm25_query_tokens
-from qa.newsaware import question_modality, question_mode, question_topic, states_modality
+from qa.newsaware import (
+    question_modality,
+    question_mode,
+    question_state,
+    question_topic,
+    states_modality,
+    states_state,
+)
 from qa.question_parts import split_question
 from qa.records import Passage
 from qa.settings import Settings
@@ -297,6 +304,7 @@ def article_leaders(
     article_of: np.ndarray,
     rrf_k: int,
     states: Callable[[int], bool] | None = None,
+    depth: int | None = _STATING_DEPTH,
 ) -> list[int]:
     """Each article's best passage, as if the article were searched alone: every ranking restricted
     to the article's passages, ranks counted within the article, fused.
@@ -306,8 +314,8 @@ def article_leaders(
     where the global ranks of a weak article's passages are all deep and say little.
 
     With `states` (does a passage state the kind of thing asked: "should" answered by "demands",
-    "necessity"), an article's leader is its best passage among its first `_STATING_DEPTH` that
-    states it."""
+    "necessity"), an article's leader is its best passage among its first `depth` (None: any of
+    those ranked) that states it."""
     scores: dict[int, float] = {}
     for ranking, weight in rankings:
         if not weight:
@@ -322,7 +330,7 @@ def article_leaders(
         ordered.setdefault(int(article_of[row]), []).append(row)
     if states is None:
         return [rows[0] for rows in ordered.values()]
-    stating = {a: next((r for r in rows[:_STATING_DEPTH] if states(r)), None) for a, rows in ordered.items()}
+    stating = {a: next((r for r in rows[:depth] if states(r)), None) for a, rows in ordered.items()}
     return [stating[a] if stating[a] is not None else rows[0] for a, rows in ordered.items()]
 
 
@@ -459,14 +467,21 @@ def hybrid_search(
         rankings += _rankings(index, part, vector, settings, allowed, fetch_k)
     fused = fuse(rankings, settings.rrf_k)
     if compare:  # each article's own best passage first (its position), then the rest
-        marks = question_modality(topic)
+        marks, state = question_modality(topic), question_state(topic)
         states = None
-        if marks:
+        if (
+            marks or state
+        ):  # "Should ...?" answered by "demands"; "Has ISIS been defeated?" by "ISIS is defeated"
 
             def states(row: int) -> bool:
-                return states_modality(index.passages[row].text, marks)
+                text = index.passages[row].text
+                return states_modality(text, marks) or states_state(text, state)
 
-        leaders = article_leaders(rankings, index.passage_article, settings.rrf_k, states)
+        # A modal's words are common in news, so only an article's best passages are searched for
+        # one; a statement of the state asked ("ISIS is defeated": subject, "is", predicate) is
+        # rare enough to be looked for in all of the article's ranked passages.
+        depth = _STATING_DEPTH if marks else None
+        leaders = article_leaders(rankings, index.passage_article, settings.rrf_k, states, depth)
         fused = leaders_first(fused, leaders)
         if states is not None:  # the leaders that state it before those that don't
             fused = leaders_first(fused, [row for row in leaders if states(row)])

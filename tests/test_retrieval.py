@@ -180,3 +180,10 @@ def test_a_comparison_question_gets_every_article_first_even_one_that_ranks_low(
     assert {p.doc_id for p in plain} != articles
     judgement = seed_assistant.retrieve("Should US forces remain in Iraq?", k=len(articles))
     assert {p.doc_id for p in judgement} == articles
+
+
+def test_a_comparison_of_a_state_leads_with_the_passage_that_states_it(seed_assistant) -> None:
+    """'Has ISIS been defeated?': the Shafaq News article's leader is the passage where it says
+    "Iraq's government declares that ISIS is defeated", however deep in the article that ranks."""
+    passages = seed_assistant.retrieve("Has ISIS been defeated in Iraq? How do the articles differ on this?")
+    assert "declares that ISIS is defeated" in passages[0].text

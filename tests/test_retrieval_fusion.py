@@ -41,6 +41,11 @@ def test_an_articles_leader_is_its_best_passage_that_states_what_is_asked() -> N
     assert article_leaders([(ranking, 1.0)], article_of, rrf_k=5, states=states) == [1, 3]
     assert article_leaders([(ranking, 1.0)], article_of, rrf_k=5) == [0, 3]
     assert article_leaders([(ranking, 1.0)], article_of, rrf_k=5, states={2}.__contains__) == [0, 3]
+    # searched to any depth (a statement of the state asked is rare enough), the third leads
+    assert article_leaders([(ranking, 1.0)], article_of, rrf_k=5, states={2}.__contains__, depth=None) == [
+        2,
+        3,
+    ]
 
 
 def _toy_index(texts: dict[str, list[str]], vectors: list[list[float]]):
