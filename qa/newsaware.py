@@ -317,15 +317,15 @@ def source_label(article: Article) -> str:
     return "An untitled article"
 
 
-# What a judgement question asks of the articles is often carried by its modal verb, a stop word
-# the keyword match never sees: "Should US forces remain?" asks whether they must (an obligation),
-# "Can the army manage alone?" whether it is able to, "Does Washington want to leave?" what it
-# seeks (news reports what a people or a party wants as what it demands or calls for), "What
-# purpose ...?" why. An article's position on such a question is stated in the same
-# terms ("the national interest demands the presence", "the air force is still weak and cannot",
-# "Washington seeks it", "due to the constant threat"). Each pair: the question's cue, and the
-# words that state that modality in a sentence. The bare auxiliaries (can, could, need, plan) are
-# left out of the latter: news prose uses them for anything ("the process could take months").
+# What a judgement question asks of the articles is often carried by its modal verb, which says
+# what kind of answer is asked, not what it is about: "Should US forces remain?" asks whether they
+# must (an obligation), "Can the army manage alone?" whether it is able to, "Does Washington want
+# to leave?" what it seeks (news reports what a people or a party wants as what it demands or
+# calls for), "What purpose ...?" why. An article's position on such a question is stated in the
+# same terms ("the national interest demands the presence", "the air force is still weak and
+# cannot", "Washington seeks it", "due to the constant threat"). Each pair: the question's cue, and
+# the words that state that modality in a sentence. The bare auxiliaries (can, could, need, plan)
+# are left out of the latter: news prose uses them for anything ("the process could take months").
 _MODALITIES = (
     (  # obligation, necessity
         r"\b(should|ought|must|need|needs)\b",

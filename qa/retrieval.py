@@ -334,6 +334,16 @@ def article_leaders(
     return [stating[a] if stating[a] is not None else rows[0] for a, rows in ordered.items()]
 
 
+def first_articles(fused: list[tuple[int, float]], article_of: np.ndarray, n: int) -> list[int]:
+    """The first `n` articles (by position) that `fused` reaches, in its order."""
+    found: dict[int, None] = {}
+    for row, _ in fused:
+        found.setdefault(int(article_of[row]), None)
+        if len(found) == n:
+            break
+    return list(found)
+
+
 def leaders_first(fused: list[tuple[int, float]], leaders: list[int]) -> list[tuple[int, float]]:
     """`fused` with the `leaders` first, in their fused order, then the rest in theirs."""
     lead = set(leaders)
@@ -468,20 +478,24 @@ def hybrid_search(
     fused = fuse(rankings, settings.rrf_k)
     if compare:  # each article's own best passage first (its position), then the rest
         marks, state = question_modality(topic), question_state(topic)
+        article_of = index.passage_article
+        # A modal's words are common in news, so only an article's best passages are searched for
+        # one; a statement of the state asked ("ISIS is defeated": subject, "is", predicate) is
+        # rare enough to be looked for in all of an article's ranked passages, in the k articles
+        # that rank best (among thousands, the rest would cost more than they could lead).
+        stated_in = set(first_articles(fused, article_of, k)) if state else set()
         states = None
-        if (
-            marks or state
-        ):  # "Should ...?" answered by "demands"; "Has ISIS been defeated?" by "ISIS is defeated"
+        # "Should ...?" is answered by "demands", "Has ISIS been defeated?" by "ISIS is defeated"
+        if marks or state:
 
             def states(row: int) -> bool:
                 text = index.passages[row].text
-                return states_modality(text, marks) or states_state(text, state)
+                if states_modality(text, marks):
+                    return True
+                return int(article_of[row]) in stated_in and states_state(text, state)
 
-        # A modal's words are common in news, so only an article's best passages are searched for
-        # one; a statement of the state asked ("ISIS is defeated": subject, "is", predicate) is
-        # rare enough to be looked for in all of the article's ranked passages.
         depth = _STATING_DEPTH if marks else None
-        leaders = article_leaders(rankings, index.passage_article, settings.rrf_k, states, depth)
+        leaders = article_leaders(rankings, article_of, settings.rrf_k, states, depth)
         fused = leaders_first(fused, leaders)
         if states is not None:  # the leaders that state it before those that don't
             fused = leaders_first(fused, [row for row in leaders if states(row)])

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from qa.retrieval import article_leaders, fuse, leaders_first
+from qa.retrieval import article_leaders, first_articles, fuse, leaders_first
 
 
 def test_an_article_searched_alone_gets_its_own_best_passage() -> None:
@@ -46,6 +46,13 @@ def test_an_articles_leader_is_its_best_passage_that_states_what_is_asked() -> N
         2,
         3,
     ]
+
+
+def test_the_first_articles_a_fused_ranking_reaches() -> None:
+    article_of = np.array([0, 0, 1, 2, 2, 3])
+    fused = [(4, 0.9), (0, 0.8), (3, 0.7), (1, 0.6), (5, 0.5), (2, 0.4)]
+    assert first_articles(fused, article_of, 2) == [2, 0]
+    assert first_articles(fused, article_of, 10) == [2, 0, 3, 1]  # row 3, of article 2 again, adds none
 
 
 def _toy_index(texts: dict[str, list[str]], vectors: list[list[float]]):
