@@ -207,12 +207,22 @@ class ExtractiveAnswerer:
         """Those of `stems` that the article's text or metadata holds (in any of their name forms)."""
         if not stems:
             return frozenset()
+        bag = self._article_bag(doc_id)
+        return frozenset(s for s in stems if not name_forms(s).isdisjoint(bag))
+
+    def _metadata_terms(self, doc_id: str) -> frozenset[str]:
+        """The terms of the article's title and outlet."""
+        article = self.index.articles[doc_id]
+        return frozenset(terms(" ".join(x for x in (article.title, article.outlet) if x)))
+
+    def _article_bag(self, doc_id: str) -> frozenset[str]:
+        """The terms of the article's title, outlet and text (worked out once per article)."""
         bag = self._article_terms.get(doc_id)
         if bag is None:
-            article = self.index.articles[doc_id]
-            meta = " ".join(x for x in (article.title, article.outlet) if x)
-            bag = self._article_terms[doc_id] = frozenset(terms(f"{meta} {article.text}"))
-        return frozenset(s for s in stems if not name_forms(s).isdisjoint(bag))
+            bag = self._article_terms[doc_id] = self._metadata_terms(doc_id) | frozenset(
+                terms(self.index.articles[doc_id].text)
+            )
+        return bag
 
     def _lexical_of(self, question_terms: set[str], bag: frozenset[str], kin: float = 0.0) -> float:
         """IDF-weighted share of the question's terms found in `bag`; a term whose word family is
@@ -524,8 +534,7 @@ class ExtractiveAnswerer:
             c.after and counted in terms(" ".join(c.words)) for c in self._counts_of(cand)
         ):
             return False
-        article = self.index.articles[self.index.sentences[cand.sentence].doc_id]
-        meta = set(terms(" ".join(x for x in (article.title, article.outlet) if x)))
+        meta = self._metadata_terms(self.index.sentences[cand.sentence].doc_id)
         return self._missing_share(entities, self._window_terms(cand.sentence) | meta) == 0
 
     def answer(
@@ -848,7 +857,7 @@ class ExtractiveAnswerer:
             cand
             for cand in self.candidates(topic, query_vector, read, ignore=others)
             if cand.type_ok is not False
-            and any(re.search(rf"\b{year}\b", self.index.sentence_text(cand.sentence)) for year in side.years)
+            and side.years & question_years(self.index.sentence_text(cand.sentence))
         ]
         dating = [c for c in naming if dates_asked(self.index.sentence_text(c.sentence), own)]
         best = (dating or naming or [None])[0]
@@ -958,9 +967,7 @@ class ExtractiveAnswerer:
         """How well an article fits a question's description of it ("on fears of an Afghan scenario",
         "Shafaq News"): the share of its words in the article's metadata and text, plus the
         similarity of its closest sentence."""
-        article = self.index.articles[doc_id]
-        metadata = " ".join(x for x in (article.title, article.outlet) if x)
-        lexical = self._lexical_of(set(terms(about)), frozenset(terms(metadata + " " + article.text)))
+        lexical = self._lexical_of(set(terms(about)), self._article_bag(doc_id))
         rows = np.flatnonzero(self.index.sentence_article == self.index.article_position[doc_id])
         closest = float((self.index.sentence_vectors[rows] @ embed(about)).max()) if len(rows) else 0.0
         return lexical + closest

@@ -326,7 +326,7 @@ def source_label(article: Article) -> str:
 # cannot", "Washington seeks it", "due to the constant threat"). Each pair: the question's cue, and
 # the words that state that modality in a sentence. The bare auxiliaries (can, could, need, plan)
 # are left out of the latter: news prose uses them for anything ("the process could take months").
-_MODALITIES = (
+_VERB_MODALITIES = (  # asked with a modal verb
     (  # obligation, necessity
         r"\b(should|ought|must|need|needs)\b",
         r"\b(must|necess\w+|demands?|demanding|requir\w+|binding|should|ought|essential|vital|"
@@ -341,7 +341,10 @@ _MODALITIES = (
         r"\b(wants?|wanted|seek\w*|sought|intend\w*|intention\w*|struggl\w+|wish\w*|desir\w+|determined|"
         r"insist\w*|demand\w*|urg(?:e|es|ed|ing)|call(?:s|ed|ing)? for)\b",
     ),
-    (  # purpose, cause
+)
+_MODALITIES = (
+    *_VERB_MODALITIES,
+    (  # purpose, cause: asked with a noun (or "why")
         r"\b(purpose|purposes|why|reason|reasons|aim|goal|motive|motives)\b",
         r"\b(due to|because|in order to|so as to|so that|enabl\w+|aims?|goals?|purposes?|reasons?|justif\w+|"
         r"excuse|needs? to)\b",
@@ -360,11 +363,11 @@ def question_modality(question: str) -> list[re.Pattern[str]]:
     return [marks for cue, marks in _MODALITY_PATTERNS if cue.search(question)]
 
 
-# The cues that are verbs (all but purpose's). What a modal verb asks is credited by
-# `states_modality`; as a keyword it is a function word, and a sentence that repeats it
-# ("Washington wants to hold the region") has matched nothing of what is asked. The purpose cues
-# are nouns, and a sentence that names one answers ("the main aim of their relocation was ...").
-_MODAL_VERBS = tuple(cue for cue, _ in _MODALITY_PATTERNS[:3])
+# What a modal verb asks is credited by `states_modality`; as a keyword it is a function word, and
+# a sentence that repeats it ("Washington wants to hold the region") has matched nothing of what is
+# asked. The purpose cues are nouns, and a sentence that names one answers ("the main aim of their
+# relocation was ..."): they stay keywords.
+_MODAL_VERBS = tuple(re.compile(cue, re.I) for cue, _ in _VERB_MODALITIES)
 
 
 def modal_verb_terms(question: str) -> frozenset[str]:
