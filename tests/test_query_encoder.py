@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from qa.embeddings import SentenceTransformerEmbeddings, resolve_model
-from qa.query_encoder import _SHORT_TOKENS, NumpyBertEncoder, UnsupportedModel
+from qa.query_encoder import _PASS_TOKENS, NumpyBertEncoder, UnsupportedModel, _jobs
 from tests.conftest import ROOT, SEEDS
 
 MODEL = resolve_model("all-MiniLM-L6-v2")
@@ -83,13 +83,8 @@ def test_several_queries_encoded_side_by_side_equal_each_encoded_alone() -> None
     alone = [encoder.encode(t) for t in texts]
     together = encoder.encode_many(texts)  # returned in the texts' order
     assert len(together) == len(texts)
-    lengths = [len(e.ids) for e in encoder._tokenizer.encode_batch(texts)]
-    assert min(lengths) <= _SHORT_TOKENS < max(lengths)  # both ways are exercised
-    for text, n, a, b in zip(texts, lengths, alone, together, strict=True):
-        if n > _SHORT_TOKENS:  # on threads, longest first: the very same computation
-            assert np.array_equal(a, b), text
-        else:  # short texts in one padded pass, the padding masked out: equal to float rounding
-            assert np.abs(a - b).max() < 1e-6, text
+    for text, a, b in zip(texts, alone, together, strict=True):  # padding masked out: float rounding
+        assert np.abs(a - b).max() < 1e-6, text
     embedder = SentenceTransformerEmbeddings(MODEL)
     question, part = "Who leads ISIS, and where is he?", "Who leads ISIS"
     first = embedder.query_vector(part)  # cached, then served from the cache among new ones
@@ -97,6 +92,23 @@ def test_several_queries_encoded_side_by_side_equal_each_encoded_alone() -> None
     assert vectors[1] is first and np.array_equal(vectors[0], vectors[2])
     assert np.array_equal(vectors[0], encoder.encode(question))
     assert embedder.query_vectors([]) == []
+
+
+def test_texts_are_packed_into_one_pass_per_core_the_costliest_as_cheap_as_can_be() -> None:
+    def costliest(jobs: list[list[int]], lengths: list[int]) -> int:
+        assert sorted(i for job in jobs for i in job) == list(range(len(lengths)))  # each text once
+        return max(_PASS_TOKENS + len(job) * max(lengths[i] for i in job) for job in jobs)
+
+    two_part = [27, 22, 27]  # a question, its first part, its second part (with context)
+    jobs = _jobs(two_part, 2)  # the whole and a part on one core, the other part on the other
+    assert sorted(map(len, jobs)) == [1, 2] and costliest(jobs, two_part) == _PASS_TOKENS + 54
+    assert len(_jobs(two_part, 1)) == 1 and _jobs([30], 4) == [[0]] and _jobs([], 2) == []
+    words = [3, 4, 3, 5, 3, 3, 4, 3, 3, 3]  # a count's words: two padded passes, not ten passes
+    jobs = _jobs(words, 2)
+    assert len(jobs) == 2 and costliest(jobs, words) <= _PASS_TOKENS + 6 * 5
+    mixed = [256, *words]  # a long text alone, the short ones together beside it
+    assert sorted(map(len, _jobs(mixed, 2))) == [1, 10]
+    assert len(_jobs([9, 40, 12, 7, 33], 3)) == 3
 
 
 def test_encodings_asked_for_from_many_threads_at_once_are_each_right() -> None:
@@ -110,7 +122,7 @@ def test_encodings_asked_for_from_many_threads_at_once_are_each_right() -> None:
         results = list(pool.map(encoder.encode_many, jobs))
     for batch, vectors in zip(jobs, results, strict=True):
         for text, vector in zip(batch, vectors, strict=True):
-            assert np.array_equal(vector, alone[texts.index(text)]), text
+            assert np.abs(vector - alone[texts.index(text)]).max() < 1e-6, text
 
 
 def test_the_dimension_is_known_without_sentence_transformers() -> None:
