@@ -24,6 +24,9 @@ from qa.terms import STOPWORDS, terms
 
 _COUNT_Q = re.compile(
     r"\bhow (many|much)\b|\bwhat (number|percentage|share|amount|proportion|fraction|size)\b"
+    # "What is the population of Mosul?", "What was the death toll?": a quantity asked for by name
+    r"|\b(what|which) (is|was|are|were) (the |its |their |his |her )?(estimated |total |current |latest )?"
+    r"(population|death toll|toll|number|size|strength|cost|budget|total|headcount|percentage|share)\b"
     r"|^\s*how (large|big|small) (a |an )?(share|part|portion|proportion|fraction|number|force|contingent)\b",
     re.I,
 )

@@ -71,6 +71,9 @@ def test_a_figure_for_another_place_is_no_answer(seed_assistant) -> None:
 
 
 def test_a_count_of_something_else_is_no_answer(seed_assistant) -> None:
+    # a quantity asked for by name needs a figure: a sentence that only names Mosul is no answer
+    answer = seed_assistant.ask("What is the population of Mosul?")
+    assert answer.abstained and answer.text == ABSTAIN_TEXT
     # "amass their forces at the two large bases of Ein Al-Asad": two bases, no count of troops
     answer = seed_assistant.ask("How many US troops are stationed at the Ein Al-Asad air base?")
     assert answer.abstained and answer.text == ABSTAIN_TEXT

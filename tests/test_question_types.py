@@ -39,6 +39,11 @@ def test_what_a_count_or_a_time_question_needs() -> None:
 
     assert question_type("Privately, what size of contingent would he like to keep?") == "count"
     assert question_type("How large a share of the country did ISIS seize?") == "count"
+    # a quantity asked for by its name is a count too
+    assert question_type("What is the population of Mosul?") == "count"
+    assert question_type("What was the death toll of the Baghdad attack?") == "count"
+    assert question_type("What is the estimated strength of ISIS in Iraq?") == "count"
+    assert question_type("What is the role of the coalition?") is None
     # a question after a premise is typed by what follows the colon
     assert question_type("Militias want the resolution applied: when was it passed?") == "time"
     share = "How large a share of the country did ISIS seize after the 2011 pullout?"
