@@ -338,6 +338,9 @@ class ExtractiveAnswerer:
             - {y for stems in entities for t in stems for y in span_years(t) or [t]}
             - ignore
         )
+        # "How many US soldiers died in Iraq?": a count of soldiers is no answer unless it is of
+        # those who died. What a count question says of what it counts must be near the count.
+        predicate = relation - {counted} if kind == "count" else set()
         years, recent = question_years(question), asks_for_recent(question)
         times = [self._article_time(p.doc_id).sort_key for p in passages]
         newest = max((t for t in times if t != "9999"), default="")
@@ -383,6 +386,12 @@ class ExtractiveAnswerer:
                     }
                     own, window = own | spelled, window | spelled | around
                 ok = has_type(kind, text, question)
+                if (
+                    ok
+                    and predicate
+                    and not any(t in window or not self._kin_of(t).isdisjoint(window) for t in predicate)
+                ):
+                    ok = False
                 tail = goes_on
                 if ok is False and tail is None and s < last and self._completes(s + 1, kind, question):
                     ok, tail = True, s + 1

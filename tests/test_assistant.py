@@ -71,6 +71,13 @@ def test_a_figure_for_another_place_is_no_answer(seed_assistant) -> None:
 
 
 def test_a_count_of_something_else_is_no_answer(seed_assistant) -> None:
+    # a count of the thing counted, but not of what the question says of it: "reduce the number of
+    # soldiers in Iraq to 2,500" is no count of those who died; "killed at least 30 people" in
+    # Baghdad none of those who live there
+    for question in ("How many US soldiers died in Iraq?", "How many people live in Baghdad?"):
+        answer = seed_assistant.ask(question)
+        assert answer.abstained, question
+    assert "30 people" in seed_assistant.ask("How many people were killed in Baghdad?").text
     # a quantity asked for by name needs a figure: a sentence that only names Mosul is no answer
     answer = seed_assistant.ask("What is the population of Mosul?")
     assert answer.abstained and answer.text == ABSTAIN_TEXT
