@@ -59,6 +59,7 @@ from qa.question_types import (
     is_fragment,
     name_forms,
     names_month,
+    names_place,
     question_acronyms,
     question_entities,
     question_type,
@@ -386,6 +387,11 @@ class ExtractiveAnswerer:
                     }
                     own, window = own | spelled, window | spelled | around
                 ok = has_type(kind, text, question)
+                # "The US also deployed Patriot missile defenses to the two military bases": no place
+                # of its own, but the sentence before puts the bases in Iraq, not in the Syria asked.
+                if ok and kind == "count" and names_place(text, question) is None:
+                    around = [names_place(self.index.sentence_text(o), question) for o in self._neighbours(s)]
+                    ok = True in around or False not in around
                 if (
                     ok
                     and predicate

@@ -297,15 +297,33 @@ _PLACE_S = re.compile(r"\b(?:in|to) (?:the )?([A-Z][a-z]+)")
 _PLACE_REACH = 12  # words between a count and the place it is a count of
 
 
+def _asked_places(question: str) -> set[str]:
+    """The places a question asks in: "How many US troops are deployed in Syria?" -> {"Syria"}."""
+    return {
+        w for run in _PLACE_Q.findall(question) for w in run.split() if w != "and" and w.lower() not in MONTHS
+    }
+
+
+def names_place(text: str, question: str) -> bool | None:
+    """Does `text` name a place the question asks in (True), only some other place ("in Iraq",
+    False), or none (None, as for a question that names no place)?"""
+    places = _asked_places(question)
+    if not places:
+        return None
+    if any(w.strip("\"'“”(),.;:").startswith(p) for w in text.split() for p in places):
+        return True
+    if any(m.group(1).lower() not in MONTHS for m in _PLACE_S.finditer(text)):
+        return False
+    return None
+
+
 def _counts_in_place(sentence: str, counts: list[re.Match[str]], question: str) -> bool:
     """Is a count of the sentence a count *in* the place the question names ("How many US troops
     are deployed in Syria?")? Yes when a count stands within a few words of that place (or its
     people: Syrian), or when the sentence names no place of its own next to its counts; no when it
     names the place only far from them ("2,500 troops ... which took control of Iraq and Syria in
     2014") or puts its counts in another ("about 2,500 US troops deployed in Iraq")."""
-    places = {
-        w for run in _PLACE_Q.findall(question) for w in run.split() if w != "and" and w.lower() not in MONTHS
-    }
+    places = _asked_places(question)
     if not places:
         return True
 

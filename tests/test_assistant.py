@@ -78,6 +78,8 @@ def test_a_count_of_something_else_is_no_answer(seed_assistant) -> None:
         answer = seed_assistant.ask(question)
         assert answer.abstained, question
     assert "30 people" in seed_assistant.ask("How many people were killed in Baghdad?").text
+    # "... to the two military bases": no place of its own, and the sentence before puts them in Iraq
+    assert seed_assistant.ask("How many bases does the US have in Syria?").abstained
     # a quantity asked for by name needs a figure: a sentence that only names Mosul is no answer
     answer = seed_assistant.ask("What is the population of Mosul?")
     assert answer.abstained and answer.text == ABSTAIN_TEXT

@@ -238,3 +238,14 @@ def test_the_number_of_something_is_counted_as_how_many_of_it_is() -> None:
     assert counted_words("What is the latest number of ISIS attacks?") == ["attacks"]
     assert counted_words("How many Iraqi military facilities did the US keep?") == ["military", "facilities"]
     assert counted_words("Who leads the coalition?") == []
+
+
+def test_whether_a_text_names_the_place_a_question_asks_in() -> None:
+    from qa.question_types import names_place
+
+    question = "How many bases does the US have in Syria?"
+    assert names_place("The US keeps two bases in northeast Syria.", question) is True
+    assert names_place("Relocation to the two major bases in Iraq will help it.", question) is False
+    assert names_place("The US also deployed Patriot missile defenses to the two bases.", question) is None
+    assert names_place("It has two bases in Iraq.", "How many bases does the US have?") is None
+    assert names_place("It happened in January.", question) is None  # a month is no place
