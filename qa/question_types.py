@@ -37,7 +37,7 @@ _TIME_Q = re.compile(
 )
 # "Who said ...?" asks for a name; "Who is Fadel Abu Ragheef?" asks what the named person is.
 _PERSON_Q = re.compile(
-    r"^\s*(who|whom)\b(?!\s+(is|was|are|were)\s+[A-Z][^?]*\?\s*$)"
+    r"^\s*(who|whom)\b(?!\s+(is|was|are|were)\s+(?-i:[A-Z])[^?]*\?\s*$)"
     # "Which official claimed ...?", "Which head of state must ...?": a person by their role
     r"|^\s*(which|what)\s+([\w-]+\s+){0,2}?(officials?|leaders?|commanders?|president|(prime )?minister|"
     r"premier|spokes(man|woman|person)|experts?|analysts?|researchers?|writers?|journalists?|lawmakers?|"

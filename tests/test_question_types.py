@@ -20,6 +20,8 @@ def test_a_question_for_a_role_asks_for_a_person() -> None:
     assert question_type("Which head of state must make it a condition?") == "person"
     assert question_type("Who said Iraq still needs the coalition?") == "person"
     assert question_type("Who is Fadel Abu Ragheef?") is None  # asks what he is
+    assert question_type("Who is in charge of CENTCOM?") == "person"  # "is" then no name: a person
+    assert question_type("Who is the US ambassador to Iraq?") == "person"
     assert question_type("What purpose do the articles attribute to the US presence?") is None
 
 
