@@ -46,6 +46,7 @@ from qa.newsaware import (
     states_modality,
     states_state,
 )
+from qa.passages import is_attribution_tail
 from qa.question_parts import premise_of, split_question
 from qa.question_types import (
     CountedBy,
@@ -494,10 +495,14 @@ class ExtractiveAnswerer:
 
     def _continues(self, sentence: int) -> bool:
         """Does `sentence` go on from the one before it in its article, opening in lower case
-        ("and assistance and intelligence sharing, ..." after "... training and guidance.”")? A
-        heading or caption is no part of a sentence, before or after."""
+        ("and assistance and intelligence sharing, ..." after "... training and guidance.”") or
+        as the attribution of the quotation that one closes ("CENTCOM said.")? A heading or
+        caption is no part of a sentence, before or after."""
         text = self.index.sentence_text(sentence).lstrip("\"“‘'( ")
-        return bool(text) and text[0].islower() and self._follows_in_article(sentence)
+        if not text or not self._follows_in_article(sentence):
+            return False
+        # '... detained." CENTCOM said.': the quotation's attribution, split off by its full stop
+        return text[0].islower() or is_attribution_tail(text)
 
     def _follows_in_article(self, sentence: int) -> bool:
         """Is there a sentence before `sentence` in its article, and neither is a heading or caption?"""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from dataclasses import dataclass
 
 from qa.records import Article, Passage
@@ -63,6 +64,21 @@ def _with_quotes(text: str, span: Span) -> Span:
     if end < len(text) and text[end] in '"”' and text[start:end].count('"') % 2 == 1:
         end += 1
     return Span(start, end)
+
+
+# '"... 92 ISIS operatives detained." CENTCOM said.': the quotation's own full stop ends a
+# sentence there, and leaves its attribution a sentence of a few words, which says nothing alone.
+_ATTRIBUTION_TAIL = re.compile(
+    r"[A-Z][\w’'.-]*(?:\s+[\w’'.-]+){0,3}\s+"  # CENTCOM, The ministry, Gen. Michael Kurilla
+    r"(?:(?:said|says|added|adds|stated|states|noted|notes|wrote|writes|explained|warned|stressed)"
+    r"(?:\s+in\s+an?\s+(?:statement|interview|post))?|told\s+[\w’'.-]+)\."
+)
+
+
+def is_attribution_tail(sentence: str) -> bool:
+    """Is `sentence` ("CENTCOM said.", "The ministry said in a statement.") only the attribution
+    of the quotation before it?"""
+    return bool(_ATTRIBUTION_TAIL.fullmatch(sentence.strip()))
 
 
 def passage_id(doc_id: str, start: int, end: int, text: str) -> str:

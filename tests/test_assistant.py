@@ -70,6 +70,13 @@ def test_a_figure_for_another_place_is_no_answer(seed_assistant) -> None:
     assert answer.abstained and answer.text == ABSTAIN_TEXT
 
 
+def test_a_quotations_split_off_attribution_is_no_answer_of_its_own(seed_assistant) -> None:
+    # '"... 92 ISIS operatives detained." CENTCOM said.': "CENTCOM said [1]." answered nothing
+    answer = seed_assistant.ask("What did CENTCOM say?")
+    assert not answer.abstained and not answer.text.startswith("CENTCOM said")
+    assert "59 operations" in answer.text  # the quotation it closes, with it under one [n]
+
+
 def test_a_count_of_something_else_is_no_answer(seed_assistant) -> None:
     # a count of the thing counted, but not of what the question says of it: "reduce the number of
     # soldiers in Iraq to 2,500" is no count of those who died; "killed at least 30 people" in

@@ -117,6 +117,14 @@ def test_a_piece_that_opens_in_lower_case_goes_on_from_the_sentence_before() -> 
     ]
 
 
+def test_a_quotations_split_off_attribution_is_part_of_its_sentence() -> None:
+    sentences = cited_sentences('In Syria, 59 operations were conducted." CENTCOM said [1]. It left [2].')
+    assert [(s.text, s.citations) for s in sentences] == [
+        ("In Syria, 59 operations were conducted. CENTCOM said.", [1]),
+        ("It left.", [2]),
+    ]
+
+
 def _result(answerable: bool, abstained: bool, rank: int | None = 1) -> QuestionResult:
     return QuestionResult(
         id="q", kind="fact" if answerable else "unanswerable", question="?", answerable=answerable,

@@ -1,5 +1,5 @@
 from qa.corpus import load_corpus
-from qa.passages import group_sentences, make_passages, split_sentences
+from qa.passages import group_sentences, is_attribution_tail, make_passages, split_sentences
 from tests.conftest import SEEDS
 
 
@@ -31,6 +31,16 @@ def test_quoted_speech_of_several_sentences_is_split() -> None:
     assert pieces[0] == 'He said, "The border is weak.'
     assert "The army needs help." in pieces[1]
     assert pieces[-1] == "Then he left."
+
+
+def test_a_quotations_attribution_split_off_by_its_full_stop_is_known() -> None:
+    text = '"In Syria, 59 operations resulted in 14 ISIS operatives killed." CENTCOM said. Then it left.'
+    pieces = [text[s.start : s.end] for s in split_sentences(text)]
+    assert "CENTCOM said." in pieces and is_attribution_tail("CENTCOM said.")
+    for tail in ("The ministry said in a statement.", "Gen. Michael Kurilla told reporters.", "He added."):
+        assert is_attribution_tail(tail), tail
+    for sentence in ("Gen. Michael Kurilla told Congress in March.", "ISIS said nothing of the attack."):
+        assert not is_attribution_tail(sentence), sentence
 
 
 def test_passages_overlap_by_the_requested_number_of_sentences() -> None:
