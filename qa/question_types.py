@@ -304,13 +304,18 @@ def _asked_places(question: str) -> set[str]:
     }
 
 
+def _at_places(words: list[str], places: set[str]) -> list[int]:
+    """Where `words` name one of `places` (or its people: Syria, Syrian)."""
+    return [i for i, w in enumerate(words) if any(w.strip("\"'“”(),.;:").startswith(p) for p in places)]
+
+
 def names_place(text: str, question: str) -> bool | None:
     """Does `text` name a place the question asks in (True), only some other place ("in Iraq",
     False), or none (None, as for a question that names no place)?"""
     places = _asked_places(question)
     if not places:
         return None
-    if any(w.strip("\"'“”(),.;:").startswith(p) for w in text.split() for p in places):
+    if _at_places(text.split(), places):
         return True
     if any(m.group(1).lower() not in MONTHS for m in _PLACE_S.finditer(text)):
         return False
@@ -332,7 +337,7 @@ def _counts_in_place(sentence: str, counts: list[re.Match[str]], question: str) 
 
     at_counts = [word_at(m.start()) for m in counts]
     words = sentence.split()
-    at_place = [i for i, w in enumerate(words) if any(w.strip("\"'“”(),.;:").startswith(p) for p in places)]
+    at_place = _at_places(words, places)
     if at_place:
         return any(abs(i - j) <= _PLACE_REACH for i in at_counts for j in at_place)
     elsewhere = [word_at(m.start()) for m in _PLACE_S.finditer(sentence) if m.group(1).lower() not in MONTHS]
