@@ -199,7 +199,10 @@ def has_type(kind: str | None, sentence: str, question: str) -> bool | None:
             return bool(_YEARLIKE.search(sentence))
         return bool(_DATE.search(sentence))
     if kind == "person":
-        return any(_new_name(name, question) for name in _NAME.findall(sentence))
+        return any(
+            _new_name(m.group(0), question) and not _spells_out_asked(sentence, m, question)
+            for m in _NAME.finditer(sentence)
+        )
     if kind == "place":
         return bool(new_places(sentence, question))
     return None
@@ -342,6 +345,13 @@ def _counts_in_place(sentence: str, counts: list[re.Match[str]], question: str) 
         return any(abs(i - j) <= _PLACE_REACH for i in at_counts for j in at_place)
     elsewhere = [word_at(m.start()) for m in _PLACE_S.finditer(sentence) if m.group(1).lower() not in MONTHS]
     return not any(abs(i - j) <= _PLACE_REACH for i in at_counts for j in elsewhere)
+
+
+def _spells_out_asked(sentence: str, name: re.Match[str], question: str) -> bool:
+    """Is the name the spelling-out of an acronym the question uses ("the US Central Command
+    (CENTCOM)" when asked "Who is in charge of CENTCOM?"): the one asked about, not someone new?"""
+    after = re.match(r"\s*\(([A-Z][A-Za-z-]*[A-Z])\)", sentence[name.end() :])
+    return bool(after) and re.search(rf"\b{re.escape(after.group(1))}\b", question) is not None
 
 
 def _new_name(name: str, question: str) -> bool:

@@ -251,3 +251,14 @@ def test_whether_a_text_names_the_place_a_question_asks_in() -> None:
     assert names_place("The US also deployed Patriot missile defenses to the two bases.", question) is None
     assert names_place("It has two bases in Iraq.", "How many bases does the US have?") is None
     assert names_place("It happened in January.", question) is None  # a month is no place
+
+
+def test_a_name_that_spells_out_the_asked_acronym_is_nobody_new() -> None:
+    from qa.question_types import has_type
+
+    question = "Who heads CENTCOM?"
+    spelled = "This takes on new urgency as the US Central Command (CENTCOM) warns of a resurgence."
+    assert has_type("person", spelled, question) is False  # CENTCOM itself, not who heads it
+    assert has_type("person", "Gen. Michael Kurilla, who heads US Central Command, spoke.", question)
+    other = "The Popular Mobilization Forces (PMF) said so."  # another body's acronym: a new name
+    assert has_type("person", other, question)
