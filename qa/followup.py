@@ -101,7 +101,8 @@ def rewrite_followup(question: str, previous: list[str]) -> str:
             carried = [n for n in _names(earlier) if n not in own_names] or _keywords(earlier)
             if carried:
                 return f"{stripped} ({', '.join(dict.fromkeys(carried))})"
-    if len(_keywords(question)) <= 1:  # "Why?", "How many?"
+    # "Why?", "How many?": too few words of its own; "What did CENTCOM say?" names its subject
+    if len(_keywords(question)) <= 1 and not _names(question):
         return f"{stripped} ({previous[-1].rstrip(' ?')})"
     return question
 

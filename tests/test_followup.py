@@ -37,6 +37,17 @@ def test_a_question_that_stands_alone_is_unchanged() -> None:
     )
 
 
+def test_a_short_question_carries_the_previous_one_only_when_it_names_nothing() -> None:
+    assert rewrite_followup("Why?", ["Is the US helping ISIS?"]) == "Why? (Is the US helping ISIS)"
+    assert rewrite_followup("How many?", ["Did ISIS claim attacks in 2024?"]) == (
+        "How many? (Did ISIS claim attacks in 2024)"
+    )
+    # few words, but a subject of its own: it stands alone
+    assert rewrite_followup("What did CENTCOM say?", ["How many US soldiers died in Iraq?"]) == (
+        "What did CENTCOM say?"
+    )
+
+
 def test_without_history_nothing_changes() -> None:
     assert rewrite_followup("When was he killed?", []) == "When was he killed?"
 
