@@ -46,7 +46,7 @@ from qa.newsaware import (
     states_modality,
     states_state,
 )
-from qa.passages import is_attribution_tail
+from qa.passages import goes_on
 from qa.question_parts import premise_of, split_question
 from qa.question_types import (
     CountedBy,
@@ -340,9 +340,7 @@ class ExtractiveAnswerer:
             - {y for stems in entities for t in stems for y in span_years(t) or [t]}
             - ignore
         )
-        # "How many US soldiers died in Iraq?": a count of soldiers is no answer unless it is of
-        # those who died. What a count question says of what it counts must be near the count.
-        predicate = relation - {counted} if kind == "count" else set()
+        predicate = relation - {counted} if kind == "count" else set()  # what it says of the counted
         years, recent = question_years(question), asks_for_recent(question)
         times = [self._article_time(p.doc_id).sort_key for p in passages]
         newest = max((t for t in times if t != "9999"), default="")
@@ -388,17 +386,8 @@ class ExtractiveAnswerer:
                     }
                     own, window = own | spelled, window | spelled | around
                 ok = has_type(kind, text, question)
-                # "The US also deployed Patriot missile defenses to the two military bases": no place
-                # of its own, but the sentence before puts the bases in Iraq, not in the Syria asked.
-                if ok and kind == "count" and names_place(text, question) is None:
-                    around = [names_place(self.index.sentence_text(o), question) for o in self._neighbours(s)]
-                    ok = True in around or False not in around
-                if (
-                    ok
-                    and predicate
-                    and not any(t in window or not self._kin_of(t).isdisjoint(window) for t in predicate)
-                ):
-                    ok = False
+                if ok and kind == "count":
+                    ok = self._count_is_of_what_is_asked(s, text, window, predicate, question)
                 tail = goes_on
                 if ok is False and tail is None and s < last and self._completes(s + 1, kind, question):
                     ok, tail = True, s + 1
@@ -493,16 +482,31 @@ class ExtractiveAnswerer:
         sentences = [cand.sentence] if cand.tail is None else [cand.sentence, cand.tail]
         return [c for s in sentences for c in count_nouns(self.index.sentence_text(s))]
 
+    def _count_is_of_what_is_asked(
+        self, sentence: int, text: str, window: frozenset[str], predicate: set[str], question: str
+    ) -> bool:
+        """Is the count `text` holds (sentence `sentence`, `window` its terms and its neighbours')
+        one of what the question asks, as far as the sentence and its neighbours tell?
+
+        - In the place asked: "The US also deployed Patriot missile defenses to the two military
+          bases" names no place of its own, but the sentence before puts the bases in Iraq, not
+          in the Syria asked.
+        - Of what the question says of the counted thing (`predicate`): "How many US soldiers died
+          in Iraq?" is not answered by "reduce the number of soldiers in Iraq to 2,500"; one of
+          those words, or its kin, must be in the sentence or beside it.
+        """
+        if names_place(text, question) is None:
+            around = [names_place(self.index.sentence_text(o), question) for o in self._neighbours(sentence)]
+            if False in around and True not in around:
+                return False
+        return not predicate or any(t in window or not self._kin_of(t).isdisjoint(window) for t in predicate)
+
     def _continues(self, sentence: int) -> bool:
         """Does `sentence` go on from the one before it in its article, opening in lower case
         ("and assistance and intelligence sharing, ..." after "... training and guidance.”") or
         as the attribution of the quotation that one closes ("CENTCOM said.")? A heading or
         caption is no part of a sentence, before or after."""
-        text = self.index.sentence_text(sentence).lstrip("\"“‘'( ")
-        if not text or not self._follows_in_article(sentence):
-            return False
-        # '... detained." CENTCOM said.': the quotation's attribution, split off by its full stop
-        return text[0].islower() or is_attribution_tail(text)
+        return goes_on(self.index.sentence_text(sentence)) and self._follows_in_article(sentence)
 
     def _follows_in_article(self, sentence: int) -> bool:
         """Is there a sentence before `sentence` in its article, and neither is a heading or caption?"""

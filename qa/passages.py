@@ -81,6 +81,14 @@ def is_attribution_tail(sentence: str) -> bool:
     return bool(_ATTRIBUTION_TAIL.fullmatch(sentence.strip()))
 
 
+def goes_on(sentence: str) -> bool:
+    """Does `sentence`, as the splitter cut it, go on from the one before it: opening in lower case
+    (a stray full stop of the source: "... controlled large areas. from Iraq and Syria.") or as the
+    attribution of the quotation that one closes ("CENTCOM said.")?"""
+    text = sentence.strip().lstrip("\"“‘'( ")
+    return bool(text) and (text[0].islower() or is_attribution_tail(text))
+
+
 def passage_id(doc_id: str, start: int, end: int, text: str) -> str:
     """A content hash: re-ingesting an unchanged article gives the same ids."""
     return hashlib.sha1(f"{doc_id}\x00{start}\x00{end}\x00{text}".encode()).hexdigest()[:16]

@@ -22,7 +22,6 @@ UnsupportedModel for anything it does not reproduce exactly; the caller
 from __future__ import annotations
 
 import json
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from qa.machine import usable_cores
 
 # What a forward pass costs, in tokens' worth of work (measured on the bundled model, one core):
 # ~6 ms of its own (the weights read, the layers' small operations), then ~0.3 ms a token.
@@ -73,8 +74,7 @@ class NumpyBertEncoder:
         # while it lasts, so encodings take turns (the lock) and each restores it.
         self._blas = ThreadpoolController()
         self._lock = threading.Lock()
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        self._workers = max(1, min(4, cores or 1))  # encode_many's texts side by side, at most
+        self._workers = min(4, usable_cores())  # encode_many's passes side by side, at most
         self._pool: ThreadPoolExecutor | None = None  # encode_many's threads, started when first needed
         self._tokenizer = tokenizer
         self._heads = int(config["num_attention_heads"])

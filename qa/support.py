@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from qa.embeddings import SentenceTransformerEmbeddings
 from qa.nli import CONTRADICTION, ENTAILMENT, EntailmentScorer, nli_scorer
-from qa.passages import is_attribution_tail, split_sentences
+from qa.passages import goes_on, split_sentences
 from qa.terms import STOPWORDS, terms
 
 if TYPE_CHECKING:
@@ -57,9 +57,9 @@ def cited_sentences(answer_text: str) -> list[CitedSentence]:
             raw = raw[leading.end() :]
         numbers = [int(n) for n in _MARKERS.findall(raw)]
         text = _MARKERS.sub("", raw).strip()
-        if text and out and (text.lstrip("\"“‘'( ")[:1].islower() or is_attribution_tail(text)):
-            # "... controlled large areas. from Iraq and Syria [1].": a piece that opens in lower
-            # case goes on from the sentence before (a stray full stop of the source, quoted)
+        if text and out and goes_on(text):
+            # "... controlled large areas. from Iraq and Syria [1].", '... detained." CENTCOM said
+            # [1].': a piece the source's full stop split off is part of the sentence before
             out[-1] = CitedSentence(f"{out[-1].text} {text}", out[-1].citations + numbers)
         elif text:
             out.append(CitedSentence(text, numbers))
