@@ -68,6 +68,7 @@ from qa.question_types import (
     span_years,
 )
 from qa.records import Answer, Citation, Passage
+from qa.relation import article_aliases, relation_words, words_near_names
 from qa.retrieval import dense_ranking
 from qa.settings import Settings
 from qa.support import numbers_in
@@ -94,6 +95,11 @@ _RESTATES_PREMISE = 0.5  # share of a question's premise a sentence holds to res
 _POSITION_ARTICLES = 5  # articles read whole for a question on which they take positions, at most
 _OWN_TERMS = 3  # content terms a later part of a question needs to be scored on its own words
 _COUNTS_CHECKED = 8  # "how many" candidates whose counts may count what is asked by meaning, at most
+_RELATED_CHECKED = 8  # "who"/"when" candidates whose words near a name may say the relation by meaning
+# A relation of one or two words is said near the name ("Who leads ISIS?"); a longer one ("Who told
+# Shafaq News that the coalition is needed?") spreads over a clause, and is left to the scores.
+_RELATION_WORDS = 2
+_REPORTED = re.compile(r"\bthat\b", re.I)  # "Who told Shafaq News that ...?": what was said, in a clause
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,8 @@ class Scoring:
     redundant_cosine: float = 0.85  # a further sentence this similar to a chosen one adds nothing
     counted_similarity: float = 0.5  # "How many militants ...?": a count of "fighters" counts them
     #                                  (embedding cosine of the two words; soldiers ~ attacks: 0.39)
+    related_similarity: float = 0.5  # "When was the Coalition created?": "formed" says it (0.59;
+    #                                  founded ~ led: 0.27, commands ~ leader: 0.35)
 
 
 @dataclass
@@ -189,6 +197,7 @@ class ExtractiveAnswerer:
         self._unseen_idf = math.log(1 + (n + 0.5) / 0.5)
         self._vocabulary = sorted(self._idf)
         self._kin: dict[str, frozenset[str]] = {}
+        self._aliases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
 
     def _sentence_terms(self, sentence: int) -> frozenset[str]:
         bag = self._terms[sentence]
@@ -456,6 +465,63 @@ class ExtractiveAnswerer:
                 kept.append(cand)
         return kept
 
+    def _relating(
+        self, question: str, ranked: list[Candidate], embed: Callable[[str], np.ndarray] | None
+    ) -> list[Candidate]:
+        """`ranked` without the sentences that name what a "who" or "when" question asks about but
+        say the question's relation of something else: "When was ISIS founded?" is not answered by
+        "The Global Coalition against Daesh (ISIS) ... was formed in September 2014", nor "Who leads
+        ISIS today?" by "The Government of Iraq is a leading member of the Global Coalition, ...
+        ensure Daesh cells can find no safe havens" (see `qa.relation`). A word of the relation,
+        of its kin, or (among the first `_RELATED_CHECKED`) of its meaning must stand near a free
+        mention of a name; a sentence that names none of them is left to the other checks, and so
+        is a question whose relation takes more than `_RELATION_WORDS` words or a clause of what
+        someone said ("Who told Shafaq News that the coalition is needed?")."""
+        if question_type(question) not in ("time", "person"):
+            return ranked
+        premise = premise_of(question)
+        asked = premise[1] if premise else question
+        source = source_terms(question)  # "according to the article on the US ...": not what is asked
+        relation = [w for w in relation_words(asked) if not set(terms(w)) <= source]
+        names = [e for e in question_entities(asked) if not e[-1][:1].isdigit() and not set(e) <= source]
+        if not relation or len(relation) > _RELATION_WORDS or not names or _REPORTED.search(asked):
+            return ranked
+        wanted = {stem for word in relation for stem in terms(word)}
+        wanted |= {kin for stem in set(wanted) for kin in self._kin_of(stem)}
+        near = [self._words_near_names(cand, names) for cand in ranked]
+        vectors: dict[str, np.ndarray] = {}
+        if embed is not None:  # the words the meaning check may read, encoded together in one pass
+            words = [w.lower() for found in near[:_RELATED_CHECKED] if found for w in found]
+            texts = list(dict.fromkeys(relation + [w for w in words if w not in STOPWORDS]))
+            vectors = dict(zip(texts, embed_all(embed, texts), strict=True))
+        kept: list[Candidate] = []
+        for i, (cand, found) in enumerate(zip(ranked, near, strict=True)):
+            if (
+                found is None
+                or wanted & {s for w in found for s in terms(w)}
+                or (
+                    i < _RELATED_CHECKED
+                    and vectors
+                    and any(
+                        float(vectors[a] @ vectors[w.lower()]) >= self.scoring.related_similarity
+                        for a in relation
+                        for w in found
+                        if w.lower() in vectors
+                    )
+                )
+            ):
+                kept.append(cand)
+        return kept
+
+    def _words_near_names(self, cand: Candidate, names: list[list[str]]) -> list[str] | None:
+        sentences = [cand.sentence] if cand.tail is None else [cand.sentence, cand.tail]
+        text = " ".join(self.index.sentence_text(s) for s in sentences)
+        doc_id = self.index.sentences[cand.sentence].doc_id
+        aliases = self._aliases.get(doc_id)
+        if aliases is None:
+            aliases = self._aliases[doc_id] = article_aliases(self.index.articles[doc_id].text)
+        return words_near_names(text, names, aliases)
+
     def _counts(
         self,
         cand: Candidate,
@@ -653,7 +719,7 @@ class ExtractiveAnswerer:
                 for c in self.candidates(scored, embed(scored), read, focus=own)
                 if c.sentence not in taken and c.type_ok is not False
             ]
-            ranked = self._counting(own, ranked, embed)
+            ranked = self._counting(own, self._relating(own, ranked, embed), embed)
             best = ranked[0] if ranked else None
             confidence = self.confidence(own, best)
             if best is None or confidence < threshold:
@@ -693,6 +759,7 @@ class ExtractiveAnswerer:
                 return by_side
         # A values answer without named sides takes each article's figure in its own words: the
         # count is checked by meaning for every article.
+        typed = self._relating(topic, typed, embed)
         ranked = self._counting(topic, typed, embed, across=mode == "values" and not sides)
         best = ranked[0] if ranked else None
         confidence = self.confidence(topic, best)
