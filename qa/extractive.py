@@ -163,6 +163,12 @@ def _phrase_words(found: list[CountedBy], before: bool = False) -> list[str]:
     )
 
 
+def _plain_words(words: list[str]) -> list[str]:
+    """The lower-case content words of `words`, once each: those a relation may be said in by
+    meaning (a name's word is not: "founded" ~ "Revolutionary" 0.52, "army" ~ "ISIS" 0.53)."""
+    return list(dict.fromkeys(w for w in words if w.islower() and w not in STOPWORDS))
+
+
 def cite_marker(sentence: str, n: int) -> str:
     """`sentence` with " [n]" before its final full stop (after it when a quote closes it)."""
     stripped = sentence.rstrip()
@@ -472,11 +478,11 @@ class ExtractiveAnswerer:
         say the question's relation of something else: "When was ISIS founded?" is not answered by
         "The Global Coalition against Daesh (ISIS) ... was formed in September 2014", nor "Who leads
         ISIS today?" by "The Government of Iraq is a leading member of the Global Coalition, ...
-        ensure Daesh cells can find no safe havens" (see `qa.relation`). A word of the relation,
-        of its kin, or (among the first `_RELATED_CHECKED`) of its meaning must stand near a free
-        mention of a name; a sentence that names none of them is left to the other checks, and so
-        is a question whose relation takes more than `_RELATION_WORDS` words or a clause of what
-        someone said ("Who told Shafaq News that the coalition is needed?")."""
+        ensure Daesh cells can find no safe havens" (see `qa.relation`). Each word of the relation,
+        or a word of its kin or (among the first `_RELATED_CHECKED`, a plain word) of its meaning,
+        must stand near a free mention of a name. A sentence that names none of them is left to the
+        other checks, and so is a question whose relation takes more than `_RELATION_WORDS` words
+        or a clause of what someone said ("Who told Shafaq News that the coalition is needed?")."""
         if question_type(question) not in ("time", "person"):
             return ranked
         premise = premise_of(question)
@@ -486,29 +492,28 @@ class ExtractiveAnswerer:
         names = [e for e in question_entities(asked) if not e[-1][:1].isdigit() and not set(e) <= source]
         if not relation or len(relation) > _RELATION_WORDS or not names or _REPORTED.search(asked):
             return ranked
-        wanted = {stem for word in relation for stem in terms(word)}
-        wanted |= {kin for stem in set(wanted) for kin in self._kin_of(stem)}
+        wanted = {word: {*terms(word)} for word in relation}
+        for stems in wanted.values():
+            stems |= {kin for stem in set(stems) for kin in self._kin_of(stem)}
         near = [self._words_near_names(cand, names) for cand in ranked]
         vectors: dict[str, np.ndarray] = {}
         if embed is not None:  # the words the meaning check may read, encoded together in one pass
-            words = [w.lower() for found in near[:_RELATED_CHECKED] if found for w in found]
-            texts = list(dict.fromkeys(relation + [w for w in words if w not in STOPWORDS]))
+            words = [w for found in near[:_RELATED_CHECKED] if found for w in _plain_words(found)]
+            texts = list(dict.fromkeys(relation + words))
             vectors = dict(zip(texts, embed_all(embed, texts), strict=True))
         kept: list[Candidate] = []
         for i, (cand, found) in enumerate(zip(ranked, near, strict=True)):
-            if (
-                found is None
-                or wanted & {s for w in found for s in terms(w)}
-                or (
-                    i < _RELATED_CHECKED
-                    and vectors
-                    and any(
-                        float(vectors[a] @ vectors[w.lower()]) >= self.scoring.related_similarity
-                        for a in relation
-                        for w in found
-                        if w.lower() in vectors
-                    )
-                )
+            if found is None:
+                kept.append(cand)
+                continue
+            stems = {s for w in found for s in terms(w)}
+            plain = _plain_words(found) if i < _RELATED_CHECKED and vectors else []
+            # every word of the relation: "Who won the 2021 Iraqi election?" is not answered by a
+            # sentence that has "President" near "Iraqi" and nothing of winning
+            if all(
+                not wanted[a].isdisjoint(stems)
+                or any(float(vectors[a] @ vectors[w]) >= self.scoring.related_similarity for w in plain)
+                for a in relation
             ):
                 kept.append(cand)
         return kept
