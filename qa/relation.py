@@ -119,6 +119,21 @@ def _is_inside_another_name(words: list[str], mention: Mention) -> bool:
     return _is_capitalised(before) and before.lower() not in STOPWORDS
 
 
+def _owned_by_another_name(tokens: list[str], i: int, mentions: list[Mention]) -> bool:
+    """Does a name other than those asked stand right before word `i` ("US President", "Quds Force
+    commander")? The name runs back over capitalised words; one that reaches a mention of a name
+    asked is that name's ("Iraqi Prime Minister")."""
+    named = {j for m in mentions for j in range(m.start, m.end)}
+    j = i - 1
+    found = False
+    while j >= 1 and _is_capitalised(tokens[j]) and tokens[j].lower() not in STOPWORDS:
+        if j in named:
+            return False
+        found = True
+        j -= 1
+    return found
+
+
 def words_near_names(
     text: str, names: list[list[str]], aliases: list[tuple[tuple[str, ...], tuple[str, ...]]] = ()
 ) -> list[str] | None:
@@ -139,6 +154,11 @@ def words_near_names(
         first, last = bisect.bisect_left(words, mention.start), bisect.bisect_left(words, mention.end)
         lo = words[first - NEAR] if first >= NEAR else 0
         hi = words[last + NEAR - 1] + 1 if last + NEAR - 1 < len(words) else len(tokens)
-        # every word in reach, names too ("the Iraqi Prime Minister Mustafa al-Kadhimi")
-        near += [w for w in tokens[lo : mention.start] + tokens[mention.end : hi] if w[0].isalnum()]
+        # every word in reach, names too ("the Iraqi Prime Minister Mustafa al-Kadhimi"), but not
+        # one another name owns ("the US President Joe Biden", "the Quds Force commander")
+        near += [
+            tokens[i]
+            for i in [*range(lo, mention.start), *range(mention.end, hi)]
+            if tokens[i][0].isalnum() and not _owned_by_another_name(tokens, i, mentions)
+        ]
     return near

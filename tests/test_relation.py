@@ -45,3 +45,12 @@ def test_an_article_gives_a_name_its_alias() -> None:
     # "Daesh cells" is a mention of ISIS in an article that says "Daesh (ISIS)"
     near = words_near_names("Forces work to ensure Daesh cells find no safe havens.", [["isi"]], aliases)
     assert near is not None and "cells" in near
+
+
+def test_a_word_another_name_owns_is_not_said_of_the_name_asked() -> None:
+    text = "It was announced by the US President Joe Biden and the Iraqi Prime Minister Mustafa al-Kadhimi."
+    near = words_near_names(text, [["iraq"]])
+    assert "President" not in near  # the US's
+    assert "Prime" in near and "Minister" in near  # the Iraqi one's
+    assert "commander" not in words_near_names("ISIS fled as the Quds Force commander arrived.", [["isi"]])
+    assert "leader" in words_near_names("The ISIS leader was killed.", [["isi"]])
