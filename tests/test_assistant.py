@@ -83,7 +83,7 @@ def test_a_relation_said_of_another_name_is_no_answer(seed_assistant) -> None:
     # Daesh cells ...": nobody who leads ISIS
     for question in (
         "When was ISIS founded?",
-        "When did ISIS declare its caliphate?",
+        "Who founded ISIS?",
         "Who leads ISIS today?",
     ):
         answer = seed_assistant.ask(question)
