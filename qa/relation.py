@@ -4,9 +4,10 @@
 the United States, was formed in September 2014": ISIS is named there only inside another name
 (the Coalition *against* it), and what was formed is the Coalition. "Who commands the PMF?" is not
 answered by a sentence that names the PMF in its first clause and "the commander of the Quds Force"
-twenty words on. A sentence answers only if a word of the question's relation ("founded",
+twenty words on, nor "Who is the president of Iraq?" by "the US President Joe Biden and the
+Iraqi Prime Minister". A sentence answers only if each word of the question's relation ("founded",
 "commands"), or a word of its kin or meaning, stands near a mention of the name that is not part
-of another name.
+of another name, and no other name owns that word.
 
 - `words_near_names(text, names, aliases)`: the words of `text` near its free mentions of the
   question's names; None when it mentions none of them (a sentence may say "It was formed in
