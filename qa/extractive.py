@@ -68,7 +68,7 @@ from qa.question_types import (
     span_years,
 )
 from qa.records import Answer, Citation, Passage
-from qa.relation import article_aliases, relation_words, words_near_names
+from qa.relation import article_aliases, plain_words, relation_words, words_near_names
 from qa.retrieval import dense_ranking
 from qa.settings import Settings
 from qa.support import numbers_in
@@ -161,12 +161,6 @@ def _phrase_words(found: list[CountedBy], before: bool = False) -> list[str]:
     return list(
         dict.fromkeys(w.lower() for c in found if c.after or before for w in c.words if w[0].islower())
     )
-
-
-def _plain_words(words: list[str]) -> list[str]:
-    """The lower-case content words of `words`, once each: those a relation may be said in by
-    meaning (a name's word is not: "founded" ~ "Revolutionary" 0.52, "army" ~ "ISIS" 0.53)."""
-    return list(dict.fromkeys(w for w in words if w.islower() and w not in STOPWORDS))
 
 
 def cite_marker(sentence: str, n: int) -> str:
@@ -498,7 +492,7 @@ class ExtractiveAnswerer:
         near = [self._words_near_names(cand, names) for cand in ranked]
         vectors: dict[str, np.ndarray] = {}
         if embed is not None:  # the words the meaning check may read, encoded together in one pass
-            words = [w for found in near[:_RELATED_CHECKED] if found for w in _plain_words(found)]
+            words = [w for found in near[:_RELATED_CHECKED] if found for w in plain_words(found)]
             texts = list(dict.fromkeys(relation + words))
             vectors = dict(zip(texts, embed_all(embed, texts), strict=True))
         kept: list[Candidate] = []
@@ -507,7 +501,7 @@ class ExtractiveAnswerer:
                 kept.append(cand)
                 continue
             stems = {s for w in found for s in terms(w)}
-            plain = _plain_words(found) if i < _RELATED_CHECKED and vectors else []
+            plain = plain_words(found) if i < _RELATED_CHECKED and vectors else []
             # every word of the relation: "Who won the 2021 Iraqi election?" is not answered by a
             # sentence that has "President" near "Iraqi" and nothing of winning
             if all(

@@ -60,7 +60,9 @@ MONTHS = (
     "december",
 )
 _MONTH_NAMES = "|".join(MONTHS)
-_RECENT = re.compile(r"\b(latest|most recent|now|currently|today|still)\b", re.I)
+# what asks for the latest value: "Who leads ISIS today?"
+RECENT_WORDS = ("latest", "most recent", "now", "currently", "today", "still")
+_RECENT = re.compile(rf"\b({'|'.join(RECENT_WORDS)})\b", re.I)
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 
 
